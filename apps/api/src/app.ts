@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type pg from "pg";
+import type { Database } from "@taskbridge/db/client";
+import type { ApiConfig } from "./env.ts";
+import { errorHandler } from "./plugins/errors.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export interface AppDeps {
+  config: ApiConfig;
+  pool: pg.Pool;
+  db: Database;
+  /** pino options or `false` to silence logs (tests). */
+  logger?: FastifyServerOptions["logger"];
+}
+
+export type ReadinessCheck = () => Promise<boolean> | boolean;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: ApiConfig;
+    pool: pg.Pool;
+    db: Database;
+    /** Checks `/readyz` runs; each plugin that needs something before it can serve adds one. */
+    readinessChecks: Map<string, ReadinessCheck>;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+  return {
+    level,
+    redact: {
+      paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"],
+      censor: "[redacted]",
+    },
+    serializers: {
+      // The default request serializer logs the full URL; query strings never carry tokens
+      // here (they are refused) but keep the line short anyway.
+      req: (req: { method: string; url: string; id: string }) => ({
+        method: req.method,
+        url: req.url,
+        id: req.id,
+      }),
+    },
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(deps.config.logLevel),
+    bodyLimit: 64 * 1024,
+    // Behind a load balancer the request id it set is kept so one id follows a request.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.decorate("config", deps.config);
+  app.decorate("pool", deps.pool);
+  app.decorate("db", deps.db);
+  app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
+  app.readinessChecks.set("database", async () => {
+    await deps.pool.query("select 1");
+    return true;
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(errorHandler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Taskbridge task API",
+        version: "1.0.0",
+        description:
+          "Tasks of the signed-in user. Every `/api` route needs `Authorization: Bearer <jwt>` " +
+          "with a token from the web app's `/api/auth/token`.",
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes);
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { JWT_MODES } from "@taskbridge/shared/claims";
+
+const origin = (value: string) => new URL(value).origin;
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.url({ message: "must be a PostgreSQL URL" }),
+    API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    API_HOST: z.string().min(1).default("127.0.0.1"),
+    BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
+    BETTER_AUTH_SECRET: z.string().optional(),
+    NEXT_PUBLIC_API_URL: z.url().default("http://localhost:8000"),
+    JWT_MODE: z.enum(JWT_MODES).default("jwks"),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    CORS_ORIGINS: z.string().optional(),
+    REDIS_URL: z.url().optional(),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (env.JWT_MODE === "hs256" && (env.BETTER_AUTH_SECRET ?? "").length < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "must be at least 32 characters when JWT_MODE=hs256",
+      });
+    }
+  });
+
+export interface ApiConfig {
+  env: "development" | "production" | "test";
+  databaseUrl: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** The web app's origin: the required `iss` and where the JWKS is published. */
+  issuer: string;
+  /** The `aud` every token must contain. */
+  audience: string;
+  jwtMode: "jwks" | "hs256";
+  jwksUrl: string;
+  secret: string | undefined;
+  corsOrigins: string[];
+  redisUrl: string | undefined;
+  rateLimitPerMinute: number;
+  dbPoolMax: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the API's environment, naming every variable that is missing or wrong. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`,
+    );
+    throw new ConfigError(`The task API's configuration is invalid:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const issuer = origin(env.BETTER_AUTH_URL);
+  return {
+    env: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    port: env.API_PORT,
+    host: env.API_HOST,
+    logLevel: env.LOG_LEVEL,
+    issuer,
+    audience: env.JWT_AUDIENCE ?? origin(env.NEXT_PUBLIC_API_URL),
+    jwtMode: env.JWT_MODE,
+    jwksUrl: `${issuer}/api/auth/jwks`,
+    secret: env.BETTER_AUTH_SECRET,
+    corsOrigins: (env.CORS_ORIGINS ?? issuer)
+      .split(",")
+      .map((value) => value.trim())
+      .filter(Boolean),
+    redisUrl: env.REDIS_URL,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    dbPoolMax: env.DB_POOL_MAX,
+  };
+}

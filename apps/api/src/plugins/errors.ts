@@ -1,0 +1,103 @@
+import fp from "fastify-plugin";
+import type { FastifyError } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { HttpProblem, sendProblem } from "../problem.ts";
+
+/** Error codes pg and Node give when the database cannot be reached or a query waited too long. */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+  "57014", // query_canceled (statement_timeout)
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = "code" in error ? error.code : undefined;
+  if (typeof code === "string") return code;
+  return "cause" in error ? errorCode(error.cause) : undefined;
+}
+
+/** True when an error means the database is unreachable or overloaded, not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+}
+
+/** Problem details for the zod issue path of a body (`title`), query (`query.limit`) or param. */
+function fieldName(instancePath: string, context: string | undefined): string {
+  const path = instancePath.replace(/^\//, "").replaceAll("/", ".");
+  if (context === "body" || context === undefined) return path || "body";
+  return path ? `${context}.${path}` : context;
+}
+
+/**
+ * The one error handler: client errors pass through as problem+json with their detail; anything
+ * else is logged with the request id and answered without internals.
+ */
+export const errorHandler = fp(
+  (app, _opts, done) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof HttpProblem) {
+        if (error.extra.headers) reply.headers(error.extra.headers);
+        return sendProblem(reply, error.status, error.detail, error.extra.errors);
+      }
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const errors = error.validation.map((issue) => ({
+          field: fieldName(issue.instancePath, error.validationContext),
+          message: issue.message ?? "Invalid value",
+        }));
+        const summary = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+        return sendProblem(reply, 422, `Validation failed: ${summary}`, errors);
+      }
+      switch (error.code) {
+        case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+          return sendProblem(reply, 415, "Request body must be application/json");
+        case "FST_ERR_CTP_BODY_TOO_LARGE":
+          return sendProblem(reply, 413, "Request body is larger than 64 KiB");
+        case "FST_ERR_CTP_EMPTY_JSON_BODY":
+        case "FST_ERR_CTP_INVALID_JSON_BODY":
+          return sendProblem(reply, 400, "Request body is not valid JSON");
+        case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+          return sendProblem(reply, 400, "Content-Length does not match the body");
+        default:
+          break;
+      }
+      if (error instanceof SyntaxError && error.statusCode === 400) {
+        return sendProblem(reply, 400, "Request body is not valid JSON");
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ code: errorCode(error) }, "database unavailable");
+        reply.header("Retry-After", "5");
+        return sendProblem(reply, 503, "The service is temporarily unavailable; try again shortly");
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        if (status === 429)
+          reply.header("Retry-After", String(reply.getHeader("retry-after") ?? 60));
+        return sendProblem(reply, status, error.message);
+      }
+      request.log.error({ err: error }, "unhandled error");
+      return sendProblem(reply, 500, "An unexpected error occurred");
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, 404, `No route for ${request.method} ${request.url.split("?")[0] ?? ""}`),
+    );
+    done();
+  },
+  { name: "errors" },
+);

@@ -1,0 +1,39 @@
+import closeWithGrace from "close-with-grace";
+import { createDb, createPool } from "@taskbridge/db/client";
+import { buildApp } from "./app.ts";
+import { errorCode } from "./plugins/errors.ts";
+import { ConfigError, loadConfig } from "./env.ts";
+
+async function main() {
+  const config = loadConfig();
+  const pool = createPool(config.databaseUrl, {
+    max: config.dbPoolMax,
+    applicationName: "taskbridge-api",
+  });
+  const app = await buildApp({ config, pool, db: createDb(pool) });
+  // An idle connection that dies (database restart) must not crash the process.
+  pool.on("error", (error) =>
+    app.log.warn({ code: errorCode(error) }, "idle database connection lost"),
+  );
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, "shutting down after an error");
+    else app.log.info({ signal }, "shutting down");
+    // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
+    await app.close();
+    await pool.end();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(
+      `The task API could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  process.exit(1);
+});

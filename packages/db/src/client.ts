@@ -1,0 +1,31 @@
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema.ts";
+
+export interface PoolOptions {
+  /** Most connections this process opens. */
+  max?: number;
+  /** How long to wait for a connection before failing, so a dead database answers fast. */
+  connectionTimeoutMillis?: number;
+  /** Server-side limit for one statement. */
+  statementTimeoutMillis?: number;
+  applicationName?: string;
+}
+
+export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMillis ?? 5000,
+    application_name: options.applicationName ?? "taskbridge",
+  });
+}
+
+export function createDb(pool: pg.Pool) {
+  return drizzle({ client: pool, schema });
+}
+
+export type Database = ReturnType<typeof createDb>;
+export { schema };

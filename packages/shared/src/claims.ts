@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** Lifetime of the tokens the web app issues, in seconds. */
+export const TOKEN_LIFETIME_SECONDS = 15 * 60;
+
+/** Claims the web app puts in a token and the API requires, after signature checks. */
+export const ClaimsSchema = z.object({
+  sub: z.string().min(1),
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  iat: z.number(),
+  exp: z.number(),
+  nbf: z.number().optional(),
+  email: z.string().optional(),
+  name: z.string().optional(),
+});
+export type Claims = z.infer<typeof ClaimsSchema>;
+
+export const JWT_MODES = ["jwks", "hs256"] as const;
+export type JwtMode = (typeof JWT_MODES)[number];
