@@ -12,13 +12,18 @@ import {
 import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
+import type { TokenVerifier } from "./auth/verifier.ts";
+import { authPlugin } from "./plugins/auth.ts";
 import { errorHandler } from "./plugins/errors.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { meRoutes } from "./routes/me.ts";
 
 export interface AppDeps {
   config: ApiConfig;
   pool: pg.Pool;
   db: Database;
+  /** A verifier built elsewhere (tests); by default one is built from `config`. */
+  verifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
 }
@@ -109,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
+  await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
+  await app.register(meRoutes);
 
   return app;
 }

@@ -1,0 +1,179 @@
+import {
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type CryptoKey,
+  type ProtectedHeaderParameters,
+  type JWTVerifyOptions,
+} from "jose";
+import { ClaimsSchema, TOKEN_LIFETIME_SECONDS } from "@taskbridge/shared/claims";
+import type { ApiConfig } from "../env.ts";
+import { KeysUnavailableError, TokenError } from "./errors.ts";
+import { ASYMMETRIC_ALGORITHMS, KeyStore } from "./key-store.ts";
+
+export interface AuthUser {
+  id: string;
+  email: string | null;
+  name: string | null;
+}
+
+/** Tokens larger than this are refused before any parsing. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+export const CLOCK_SKEW_SECONDS = 30;
+/** Three base64url parts, no padding, no white space: exactly what a compact JWS is. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Header fields that would point at a key; a key comes only from our JWKS or secret. */
+const KEY_POINTING_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
+
+interface CacheEntry {
+  user: AuthUser;
+  /** Seconds since the epoch. */
+  exp: number;
+  nbf: number | undefined;
+}
+
+export interface VerifierOptions {
+  config: Pick<ApiConfig, "jwtMode" | "jwksUrl" | "secret" | "issuer" | "audience">;
+  /** Most verified tokens remembered. */
+  cacheSize?: number;
+  jwksCooldownMs?: number;
+  onJwksRefresh?: (outcome: { ok: boolean; keys: number; error?: string }) => void;
+}
+
+/**
+ * Checks bearer tokens exactly as the API contract lists: compact form and size first, then the
+ * signature with an allowlisted algorithm and a key from our JWKS or shared secret only, then
+ * `exp`, `iat`, `nbf`, maximum age, `iss`, `aud` and `sub`. Verified tokens are remembered until
+ * they expire, keyed by the whole token so that any change to it misses the cache.
+ */
+export class TokenVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cacheSize: number;
+  private readonly keyStore: KeyStore | undefined;
+  private readonly secret: Uint8Array | undefined;
+  private readonly baseOptions: JWTVerifyOptions;
+
+  constructor(options: VerifierOptions) {
+    const { config } = options;
+    this.cacheSize = options.cacheSize ?? 10_000;
+    this.baseOptions = {
+      issuer: config.issuer,
+      audience: config.audience,
+      requiredClaims: ["exp", "iat", "sub"],
+      maxTokenAge: TOKEN_LIFETIME_SECONDS,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+    };
+    if (config.jwtMode === "hs256") {
+      if (!config.secret || config.secret.length < 32) {
+        throw new Error(
+          "BETTER_AUTH_SECRET of at least 32 characters is required when JWT_MODE=hs256",
+        );
+      }
+      this.secret = new TextEncoder().encode(config.secret);
+    } else {
+      this.keyStore = new KeyStore({
+        jwksUrl: config.jwksUrl,
+        cooldownMs: options.jwksCooldownMs,
+        onRefresh: options.onJwksRefresh,
+      });
+    }
+  }
+
+  /** True once a token could be verified: always in HS256 mode, once keys are held in JWKS mode. */
+  get ready(): boolean {
+    return this.keyStore ? this.keyStore.ready : true;
+  }
+
+  /** Loads the JWKS (JWKS mode); throws when it cannot be fetched. */
+  async loadKeys(): Promise<void> {
+    await this.keyStore?.refresh();
+  }
+
+  async verify(token: string): Promise<AuthUser> {
+    if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
+    if (!COMPACT_JWS.test(token)) throw new TokenError("token is not a compact JWS");
+
+    const nowSeconds = Date.now() / 1000;
+    const cached = this.cache.get(token);
+    if (cached) {
+      if (
+        cached.exp > nowSeconds - CLOCK_SKEW_SECONDS &&
+        (cached.nbf === undefined || cached.nbf <= nowSeconds + CLOCK_SKEW_SECONDS)
+      ) {
+        return cached.user;
+      }
+      this.cache.delete(token);
+    }
+
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new TokenError("token header is not valid JSON");
+    }
+    for (const field of KEY_POINTING_HEADERS) {
+      if (field in header) throw new TokenError(`token header carries ${field}`);
+    }
+
+    const { key, algorithms } = await this.keyFor(header);
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key, { ...this.baseOptions, algorithms }));
+    } catch (error) {
+      throw toTokenError(error);
+    }
+    const claims = ClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new TokenError("claims have the wrong type");
+    const user: AuthUser = {
+      id: claims.data.sub,
+      email: claims.data.email ?? null,
+      name: claims.data.name ?? null,
+    };
+    this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });
+    return user;
+  }
+
+  private async keyFor(
+    header: ProtectedHeaderParameters,
+  ): Promise<{ key: CryptoKey | Uint8Array; algorithms: string[] }> {
+    if (this.secret) {
+      if (header.alg !== "HS256")
+        throw new TokenError(`alg ${String(header.alg)} not allowed in hs256 mode`);
+      return { key: this.secret, algorithms: ["HS256"] };
+    }
+    if (!this.keyStore) throw new KeysUnavailableError("no key source configured");
+    if (
+      typeof header.alg !== "string" ||
+      !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(header.alg)
+    ) {
+      throw new TokenError(`alg ${String(header.alg)} not allowed in jwks mode`);
+    }
+    const key = await this.keyStore.keyFor(header);
+    return { key, algorithms: [header.alg] };
+  }
+
+  private remember(token: string, entry: CacheEntry): void {
+    if (this.cache.size >= this.cacheSize) {
+      // Maps keep insertion order: drop the oldest entry.
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(token, entry);
+  }
+}
+
+function toTokenError(error: unknown): TokenError | KeysUnavailableError {
+  if (error instanceof TokenError || error instanceof KeysUnavailableError) return error;
+  if (error instanceof joseErrors.JWTExpired)
+    return new TokenError(`expired: ${error.message}`, "The token has expired");
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return new TokenError(`claim ${error.claim} failed: ${error.reason}`);
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return new TokenError("bad signature");
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenError("algorithm not allowed");
+  if (error instanceof joseErrors.JOSEError)
+    return new TokenError(`${error.code}: ${error.message}`);
+  return new TokenError(
+    error instanceof Error ? `${error.name}: ${error.message}` : "verification failed",
+  );
+}

@@ -1,0 +1,245 @@
+// Test helpers for the task API: a real issuer (key pairs and a JWKS served over HTTP on
+// 127.0.0.1, or the shared HS256 secret), real signed tokens, and the app built on a real database.
+import { randomBytes, randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from "jose";
+import type { FastifyInstance } from "fastify";
+import { createDb, createPool, type Database } from "@taskbridge/db/client";
+import { user } from "@taskbridge/db/schema";
+import type pg from "pg";
+import { buildApp } from "../../src/app.ts";
+import type { ApiConfig } from "../../src/env.ts";
+import { TokenVerifier } from "../../src/auth/verifier.ts";
+
+export const TEST_AUDIENCE = "http://127.0.0.1:8000";
+export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+type SigningAlg = "EdDSA" | "ES256" | "RS256";
+
+interface IssuerKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export interface SignOptions {
+  /** Claims to add or override; `undefined` removes a default claim. */
+  claims?: Record<string, unknown>;
+  kid?: string;
+  /** Extra protected-header fields (e.g. `jwk`, `jku`). */
+  header?: Record<string, unknown>;
+}
+
+/** A stand-in for the web app's Better Auth: real key pairs, a real JWKS over HTTP. */
+export class TestIssuer {
+  readonly keys: IssuerKey[] = [];
+  /** How many times the JWKS was requested. */
+  jwksRequests = 0;
+  private available = true;
+  private server: http.Server | undefined;
+  origin = "";
+
+  static async start(): Promise<TestIssuer> {
+    const issuer = new TestIssuer();
+    await issuer.addKey();
+    await issuer.listen();
+    return issuer;
+  }
+
+  get jwksUrl(): string {
+    return `${this.origin}/api/auth/jwks`;
+  }
+
+  private async listen(): Promise<void> {
+    this.server = http.createServer((request, response) => {
+      if (request.url !== "/api/auth/jwks") {
+        response.writeHead(404).end();
+        return;
+      }
+      this.jwksRequests += 1;
+      if (!this.available) {
+        response.writeHead(503).end();
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) }));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    const address = this.server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${address.port}`;
+  }
+
+  /** Adds a signing key (as Better Auth does on rotation) and returns its kid. */
+  async addKey(alg: SigningAlg = "EdDSA"): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const kid = randomUUID();
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg };
+    this.keys.push({ kid, alg, privateKey, publicJwk });
+    return kid;
+  }
+
+  /** Makes the JWKS endpoint answer 503 (false) or serve again (true). */
+  setAvailable(available: boolean): void {
+    this.available = available;
+  }
+
+  /** The claims Better Auth puts in a token for `userId`. */
+  claimsFor(userId: string, overrides: Record<string, unknown> = {}): JWTPayload {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = {
+      sub: userId,
+      email: `${userId}@example.test`,
+      name: `User ${userId}`,
+      iat: now,
+      exp: now + 15 * 60,
+      iss: this.origin,
+      aud: TEST_AUDIENCE,
+      ...overrides,
+    };
+    for (const [name, value] of Object.entries(claims))
+      if (value === undefined) delete claims[name];
+    return claims;
+  }
+
+  async sign(userId: string, options: SignOptions = {}): Promise<string> {
+    const key = options.kid ? this.keys.find((k) => k.kid === options.kid) : this.keys.at(-1);
+    if (!key) throw new Error("no such key");
+    return new SignJWT(this.claimsFor(userId, options.claims))
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, ...options.header })
+      .sign(key.privateKey);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+}
+
+/** An HS256 token made with the shared secret, as the seeds' backends expect. */
+export async function signHs256(
+  userId: string,
+  options: {
+    secret?: string;
+    issuer: string;
+    claims?: Record<string, unknown>;
+    header?: Record<string, unknown>;
+  },
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = {
+    sub: userId,
+    email: `${userId}@example.test`,
+    name: `User ${userId}`,
+    iat: now,
+    exp: now + 15 * 60,
+    iss: options.issuer,
+    aud: TEST_AUDIENCE,
+    ...options.claims,
+  };
+  for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", ...options.header })
+    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+}
+
+export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
+  return {
+    env: "test",
+    databaseUrl: "postgres://unused",
+    port: 0,
+    host: "127.0.0.1",
+    logLevel: "silent",
+    issuer: "http://127.0.0.1:3000",
+    audience: TEST_AUDIENCE,
+    jwtMode: "jwks",
+    jwksUrl: "http://127.0.0.1:3000/api/auth/jwks",
+    secret: TEST_SECRET,
+    corsOrigins: ["http://127.0.0.1:3000"],
+    redisUrl: undefined,
+    rateLimitPerMinute: 100_000,
+    dbPoolMax: 10,
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: ApiConfig;
+  pool: pg.Pool;
+  db: Database;
+  /** Inserts a user as Better Auth would and returns its id. */
+  createUser(id?: string): Promise<string>;
+  /** A valid token for `userId` in this app's mode. */
+  tokenFor(userId: string, options?: SignOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  databaseUrl: string;
+  mode?: "jwks" | "hs256";
+  /** JWKS mode: the issuer to trust (one is started otherwise). */
+  issuer?: TestIssuer;
+  config?: Partial<ApiConfig>;
+  jwksCooldownMs?: number;
+  /** JWKS mode: wait for the first key set before returning (default true). */
+  waitForKeys?: boolean;
+}
+
+/** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
+export async function buildTestApp(
+  options: TestAppOptions,
+): Promise<TestApp & { issuer: TestIssuer | undefined }> {
+  const mode = options.mode ?? "jwks";
+  const issuer = mode === "jwks" ? (options.issuer ?? (await TestIssuer.start())) : undefined;
+  const ownIssuer = mode === "jwks" && !options.issuer;
+  const config = testConfig({
+    databaseUrl: options.databaseUrl,
+    jwtMode: mode,
+    ...(issuer ? { issuer: issuer.origin, jwksUrl: issuer.jwksUrl } : {}),
+    ...options.config,
+  });
+  const pool = createPool(config.databaseUrl, {
+    max: config.dbPoolMax,
+    connectionTimeoutMillis: 1500,
+  });
+  pool.on("error", () => undefined);
+  const db = createDb(pool);
+  const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
+  const app = await buildApp({ config, pool, db, verifier, logger: false });
+  await app.ready();
+  if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
+  return {
+    app,
+    config,
+    pool,
+    db,
+    issuer,
+    async createUser(id = `user-${randomBytes(6).toString("hex")}`) {
+      await db.insert(user).values({ id, name: `User ${id}`, email: `${id}@example.test` });
+      return id;
+    },
+    tokenFor(userId, signOptions = {}) {
+      if (issuer) return issuer.sign(userId, signOptions);
+      return signHs256(userId, {
+        issuer: config.issuer,
+        claims: signOptions.claims,
+        header: signOptions.header,
+      });
+    },
+    async close() {
+      await app.close();
+      await pool.end();
+      if (ownIssuer) await issuer?.close();
+    },
+  };
+}
