@@ -150,10 +150,27 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/**
+ * npm does not always pass SIGTERM on to the script it runs; when whoever started us goes away
+ * (npm killed, terminal closed), stop everything rather than leave servers behind.
+ */
+function stopWhenOrphaned(): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      say("the process that started this one is gone; stopping");
+      void shutdown().then(() => process.exit(1));
+    }
+  }, 1000);
+  timer.unref();
+}
+
 async function main() {
   exitHook((done) => {
     void shutdown().finally(done);
   });
+  stopWhenOrphaned();
 
   const env = readStackEnv();
   const secret = await resolveAuthSecret(env);
@@ -172,8 +189,9 @@ async function main() {
       port: env.EMBEDDED_PG_PORT,
       password: embeddedPgPassword,
       database: "taskbridge",
+      // Connections it ends while stopping are expected; anything else worth reading is shown.
       onLog: (line) => {
-        if (/FATAL|PANIC|ERROR/.test(line)) console.error(`[postgres] ${line}`);
+        if (!stopping && /FATAL|PANIC|ERROR/.test(line)) console.error(`[postgres] ${line}`);
       },
     });
     databaseUrl = database.url;
