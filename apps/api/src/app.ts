@@ -16,6 +16,7 @@ import type { TokenVerifier } from "./auth/verifier.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { errorHandler } from "./plugins/errors.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { meRoutes } from "./routes/me.ts";
 
 export interface AppDeps {
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
   await app.register(meRoutes);
+  await app.register(eventRoutes);
 
   return app;
 }

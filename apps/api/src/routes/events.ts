@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { ProblemSchema } from "@taskbridge/shared/problem";
+import { z } from "zod";
+import { LiveHub } from "../live/hub.ts";
+import { HttpProblem } from "../problem.ts";
+
+/** Open streams one user may hold at once (tabs, devices). */
+const MAX_STREAMS_PER_USER = 20;
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * `GET /api/events`: a server-sent event stream of the caller's task changes (`event: task`,
+ * data `{ "id", "op" }`), fed by PostgreSQL LISTEN/NOTIFY so a change made through any API copy
+ * arrives. Needs the same Bearer token as every `/api` route, so browsers read it with `fetch`.
+ */
+export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
+  const hub = new LiveHub(app.config.databaseUrl, app.log);
+  const streams = new Set<() => void>();
+  app.addHook("onReady", () => hub.start());
+  // Streams never end by themselves: end them before the server waits for open requests.
+  app.addHook("preClose", async () => {
+    for (const end of streams) end();
+    await hub.stop();
+  });
+
+  app.get(
+    "/api/events",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Live task changes of the caller (text/event-stream)",
+        description:
+          "Server-sent events: `event: ready` once, then `event: task` with data `{ id, op }` " +
+          "(op: insert, update or delete) for each change to the caller's tasks, and a comment " +
+          "line every 25 s to keep the connection open.",
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: z.string().describe("text/event-stream"),
+          401: ProblemSchema,
+          429: ProblemSchema,
+        },
+      },
+    },
+    (request, reply) => {
+      const userId = request.user.id;
+      if (hub.subscriberCount(userId) >= MAX_STREAMS_PER_USER) {
+        throw new HttpProblem(429, "Too many open event streams for this user", {
+          headers: { "Retry-After": "30" },
+        });
+      }
+      // The stream is written by hand, so copy the headers hooks already set (CORS, request id).
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) reply.raw.setHeader(name, value);
+      }
+      reply.raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      reply.hijack();
+      const write = (chunk: string) => reply.raw.write(chunk);
+      write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
+
+      const unsubscribe = hub.subscribe(userId, (change) =>
+        write(`event: task\ndata: ${JSON.stringify(change)}\n\n`),
+      );
+      const heartbeat = setInterval(() => write(`: keep-alive\n\n`), HEARTBEAT_MS);
+      const end = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(end);
+        if (!reply.raw.writableEnded) reply.raw.end();
+      };
+      streams.add(end);
+      request.raw.on("close", end);
+    },
+  );
+};

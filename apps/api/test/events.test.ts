@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { task } from "@taskbridge/db/schema";
+import { useTestDatabase } from "../../../tests/fixtures.ts";
+import { buildTestApp, type TestApp } from "./support/auth.ts";
+
+const database = await useTestDatabase();
+
+/** Reads server-sent events from a fetch response. */
+class EventReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private buffer = "";
+
+  constructor(response: Response) {
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    this.reader = reader;
+  }
+
+  /** Events of `type` until `count` arrived or `timeoutMs` passed. */
+  async next(type: string, count: number, timeoutMs = 5000): Promise<unknown[]> {
+    const events: unknown[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (events.length < count && Date.now() < deadline) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const chunk = await Promise.race([
+        this.reader.read(),
+        new Promise<undefined>((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+      ]);
+      clearTimeout(timer);
+      if (!chunk || chunk.done) break;
+      this.buffer += this.decoder.decode(chunk.value, { stream: true });
+      let end: number;
+      while ((end = this.buffer.indexOf("\n\n")) >= 0) {
+        const block = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end + 2);
+        const name = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (name === type && data) events.push(JSON.parse(data));
+      }
+    }
+    return events;
+  }
+
+  close(): Promise<void> {
+    return this.reader.cancel();
+  }
+}
+
+describe("live task changes", () => {
+  let t: TestApp;
+  let base: string;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+    alice = await t.createUser();
+    bob = await t.createUser();
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const address = t.app.server.address();
+    if (!address || typeof address === "string") throw new Error("no address");
+    base = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(() => t.close());
+
+  const open = async (userId: string) =>
+    fetch(`${base}/api/events`, {
+      headers: { authorization: `Bearer ${await t.tokenFor(userId)}` },
+    });
+
+  it("streams the owner's changes, made by any writer, and never another user's", async () => {
+    const aliceStream = await open(alice);
+    expect(aliceStream.status).toBe(200);
+    expect(aliceStream.headers.get("content-type")).toContain("text/event-stream");
+    const stream = new EventReader(aliceStream);
+    try {
+      expect(await stream.next("ready", 1)).toHaveLength(1);
+      const [own] = await t.db.insert(task).values({ userId: alice, title: "mine" }).returning();
+      await t.db.insert(task).values({ userId: bob, title: "not for alice" });
+      expect(await stream.next("task", 2, 1500)).toEqual([{ id: own?.id, op: "insert" }]);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("refuses a stream without a token", async () => {
+    const response = await fetch(`${base}/api/events`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toContain("Bearer");
+  });
+});
