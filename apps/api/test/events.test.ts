@@ -25,7 +25,9 @@ class EventReader {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const chunk = await Promise.race([
         this.reader.read(),
-        new Promise<undefined>((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+        new Promise<undefined>(
+          (resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())),
+        ),
       ]);
       clearTimeout(timer);
       if (!chunk || chunk.done) break;
