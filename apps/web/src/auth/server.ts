@@ -29,7 +29,8 @@ function createAuth() {
         jwt: {
           issuer: config.baseUrl,
           audience: config.audience,
-          expirationTime: config.jwtLifetimeSeconds,
+          // A number would be read as an absolute time (epoch seconds); a span must be a string.
+          expirationTime: `${config.jwtLifetimeSeconds}s`,
           // The token carries who the user is and nothing else of the user record.
           definePayload: ({ user }) => ({ email: user.email, name: user.name }),
         },
