@@ -15,9 +15,11 @@ import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { errorHandler } from "./plugins/errors.ts";
+import { httpPlugin } from "./plugins/http.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { meRoutes } from "./routes/me.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -91,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandler);
+  await app.register(httpPlugin);
 
   await app.register(swagger, {
     openapi: {
@@ -118,6 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
   await app.register(meRoutes);
   await app.register(eventRoutes);
+  await app.register(taskRoutes, { prefix: "/api", userInPath: false });
+  await app.register(taskRoutes, { prefix: "/api/:user_id", userInPath: true });
 
   return app;
 }

@@ -1,0 +1,247 @@
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ProblemSchema } from "@taskbridge/shared/problem";
+import {
+  TaskCompleteSchema,
+  TaskCreateSchema,
+  TaskListQuerySchema,
+  TaskSchema,
+  TaskUpdateSchema,
+} from "@taskbridge/shared/task";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
+import { HttpProblem } from "../problem.ts";
+import { sortValue, TaskRepository, toTask } from "../repositories/tasks.ts";
+
+export interface TaskRoutesOptions {
+  /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
+  userInPath: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FOREIGN_KEY_VIOLATION = "23503";
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+
+function notFound(request: FastifyRequest, id: string): HttpProblem {
+  request.log.info({ taskId: id, reason: "no such task for this user" }, "request refused: 404");
+  return new HttpProblem(404, "Task not found");
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  if ("code" in error && error.code === code) return true;
+  return "cause" in error && hasCode(error.cause, code);
+}
+
+/**
+ * The task routes of the contract. Registered twice with the same handlers: under `/api` and
+ * under `/api/:user_id`, where a path that names someone other than the caller is a 403.
+ */
+export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, options) => {
+  const tasks = new TaskRepository(app.db);
+  const userParam = options.userInPath
+    ? { user_id: z.string().describe("Must be the token's subject") }
+    : {};
+  const Params = z.object({ ...userParam });
+  const IdParams = z.object({ ...userParam, id: z.string().describe("Task id (UUID)") });
+  const tags = [options.userInPath ? "tasks (user in path)" : "tasks"];
+  const security = [{ bearerAuth: [] }];
+
+  if (options.userInPath) {
+    app.addHook("onRequest", async (request) => {
+      const params = z.object({ user_id: z.string() }).safeParse(request.params);
+      if (params.success && params.data.user_id !== request.user.id) {
+        request.log.info(
+          { pathUser: params.data.user_id, reason: "path names another user" },
+          "request refused: 403",
+        );
+        throw new HttpProblem(403, "You can only access your own tasks");
+      }
+    });
+  }
+
+  const taskId = (request: FastifyRequest, id: string): string => {
+    if (!UUID.test(id)) throw notFound(request, id);
+    return id.toLowerCase();
+  };
+  const base = (request: FastifyRequest) =>
+    options.userInPath ? `/api/${encodeURIComponent(request.user.id)}/tasks` : "/api/tasks";
+
+  app.get(
+    "/tasks",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "List the caller's tasks",
+        description:
+          'Keyset-paged. When more tasks follow, the `Link` header carries the next page: `<url>; rel="next"`.',
+        params: Params,
+        querystring: TaskListQuerySchema,
+        response: { 200: z.array(TaskSchema), ...errors(400, 401, 403, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const cursor =
+        query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+      const rows = await tasks.list(request.user.id, { ...query, cursor });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      if (rows.length > query.limit && last) {
+        const next = new URLSearchParams();
+        for (const [name, value] of Object.entries(query)) {
+          if (value !== undefined && name !== "cursor") next.set(name, String(value));
+        }
+        next.set(
+          "cursor",
+          encodeCursor({ sort: query.sort, value: sortValue(last, query.sort), id: last.id }),
+        );
+        reply.header(
+          "Link",
+          `<${request.protocol}://${request.host}${base(request)}?${next.toString()}>; rel="next"`,
+        );
+      }
+      return page.map(toTask);
+    },
+  );
+
+  app.post(
+    "/tasks",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Create a task",
+        params: Params,
+        body: TaskCreateSchema,
+        response: { 201: TaskSchema, ...errors(400, 401, 403, 413, 415, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const row = await tasks.create(request.user.id, request.body);
+        reply.code(201).header("Location", `${base(request)}/${row.id}`);
+        return toTask(row);
+      } catch (error) {
+        // The token is still valid but its user was deleted: there is no owner to create for.
+        if (hasCode(error, FOREIGN_KEY_VIOLATION)) {
+          request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
+          reply.header("WWW-Authenticate", 'Bearer realm="taskbridge", error="invalid_token"');
+          throw new HttpProblem(401, "User no longer exists");
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    "/tasks/:id",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Get one task",
+        params: IdParams,
+        response: { 200: TaskSchema, ...errors(401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const row = await tasks.find(request.user.id, taskId(request, request.params.id));
+      if (!row) throw notFound(request, request.params.id);
+      return toTask(row);
+    },
+  );
+
+  const update = async (
+    request: FastifyRequest<{ Params: { id: string }; Body: z.output<typeof TaskUpdateSchema> }>,
+  ) => {
+    const row = await tasks.update(
+      request.user.id,
+      taskId(request, request.params.id),
+      request.body,
+    );
+    if (!row) throw notFound(request, request.params.id);
+    return toTask(row);
+  };
+  for (const method of ["put", "patch"] as const) {
+    app[method](
+      "/tasks/:id",
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            method === "put"
+              ? "Update a task (fields absent stay as they are)"
+              : "Update a task (same as PUT)",
+          params: IdParams,
+          body: TaskUpdateSchema,
+          response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 503) },
+        },
+      },
+      update,
+    );
+  }
+
+  app.delete(
+    "/tasks/:id",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Delete a task",
+        params: IdParams,
+        response: { 204: z.null().describe("Deleted"), ...errors(401, 403, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const removed = await tasks.remove(request.user.id, taskId(request, request.params.id));
+      if (!removed) throw notFound(request, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.patch(
+    "/tasks/:id/complete",
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Toggle completed, or set it with {"completed": true|false}',
+        params: IdParams,
+        body: z.preprocess((value) => value ?? {}, TaskCompleteSchema),
+        response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 415, 422, 429, 503) },
+      },
+    },
+    async (request) => {
+      const row = await tasks.toggle(
+        request.user.id,
+        taskId(request, request.params.id),
+        request.body.completed,
+      );
+      if (!row) throw notFound(request, request.params.id);
+      return toTask(row);
+    },
+  );
+
+  app.post(
+    "/tasks/:id/toggle",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Toggle completed",
+        params: IdParams,
+        response: { 200: TaskSchema, ...errors(401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const row = await tasks.toggle(request.user.id, taskId(request, request.params.id));
+      if (!row) throw notFound(request, request.params.id);
+      return toTask(row);
+    },
+  );
+};
