@@ -115,13 +115,14 @@ export const task = pgTable(
     description: text("description"),
     completed: boolean("completed").notNull().default(false),
     priority: taskPriority("priority").notNull().default("medium"),
-    dueDate: timestamp("due_date", { withTimezone: true }),
+    // Milliseconds, as the API reports times: a keyset cursor then names a row's time exactly.
+    dueDate: timestamp("due_date", { withTimezone: true, precision: 3 }),
     tags: text("tags")
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     // The API validates these first; the database is the last line of defence.

@@ -95,6 +95,11 @@ export class TaskRepository {
 
   /** One page plus one row, so the caller knows whether another page follows. */
   async list(userId: string, options: ListOptions): Promise<TaskRow[]> {
+    return this.listQuery(userId, options);
+  }
+
+  /** The list statement, unexecuted (so its plan can be inspected). */
+  listQuery(userId: string, options: ListOptions) {
     const filters: Array<SQL | undefined> = [eq(task.userId, userId)];
     if (options.status === "pending") filters.push(eq(task.completed, false));
     if (options.status === "completed") filters.push(eq(task.completed, true));
