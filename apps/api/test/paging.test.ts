@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { LightMyRequestResponse } from "fastify";
 import { task } from "@taskbridge/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
@@ -42,7 +43,7 @@ async function walk(query: string): Promise<string[]> {
   const seen: string[] = [];
   let url: string | undefined = `/api/tasks?${query}`;
   for (let page = 0; url && page < 200; page++) {
-    const response = await t.app.inject({
+    const response: LightMyRequestResponse = await t.app.inject({
       method: "GET",
       url,
       headers: { authorization: `Bearer ${token}` },
@@ -52,8 +53,9 @@ async function walk(query: string): Promise<string[]> {
       expect(item.user_id).toBe(owner);
       seen.push(item.id);
     }
-    const link = response.headers.link;
-    const next = typeof link === "string" ? /<([^>]+)>; rel="next"/.exec(link)?.[1] : undefined;
+    const link: unknown = response.headers.link;
+    const next: string | undefined =
+      typeof link === "string" ? /<([^>]+)>; rel="next"/.exec(link)?.[1] : undefined;
     url = next ? new URL(next).pathname + new URL(next).search : undefined;
   }
   return seen;
