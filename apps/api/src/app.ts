@@ -45,7 +45,7 @@ declare module "fastify" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+export function loggerSettings(level: string) {
   return {
     level,
     redact: {
@@ -66,7 +66,7 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? loggerOptions(deps.config.logLevel),
+    logger: deps.logger ?? loggerSettings(deps.config.logLevel),
     bodyLimit: 64 * 1024,
     // Behind a load balancer the request id it set is kept so one id follows a request.
     genReqId: (req) => {
