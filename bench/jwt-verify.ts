@@ -1,0 +1,78 @@
+// Token verification cost: a token seen for the first time (signature check) and one seen before
+// (the verified-token cache), in both modes.
+import { SignJWT } from "jose";
+import { performance } from "node:perf_hooks";
+import { TokenVerifier } from "../apps/api/src/auth/verifier.ts";
+import { BenchIssuer, printTable } from "./support.ts";
+
+const AUDIENCE = "http://127.0.0.1:8000";
+const SECRET = "benchmark-secret-that-is-long-enough-0123";
+const COLD = 2000;
+const WARM = 200_000;
+
+async function measure(verifier: TokenVerifier, tokens: string[], rounds: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await verifier.verify(tokens[i % tokens.length] ?? "");
+  return ((performance.now() - started) * 1000) / rounds;
+}
+
+export async function benchJwt(): Promise<void> {
+  const issuer = await BenchIssuer.start();
+  const rows: Array<Record<string, string | number>> = [];
+
+  const eddsa = new TokenVerifier({
+    config: {
+      jwtMode: "jwks",
+      jwksUrl: issuer.jwksUrl,
+      secret: undefined,
+      issuer: issuer.origin,
+      audience: AUDIENCE,
+    },
+    cacheSize: COLD * 2,
+  });
+  await eddsa.loadKeys();
+  const eddsaTokens = await Promise.all(
+    Array.from({ length: COLD }, (_, i) => issuer.sign(`user-${i}`, AUDIENCE)),
+  );
+  await measure(eddsa, eddsaTokens.slice(0, 50), 50); // warm up the JIT on other tokens' shapes
+  const eddsaFresh = await Promise.all(
+    Array.from({ length: COLD }, (_, i) => issuer.sign(`fresh-${i}`, AUDIENCE)),
+  );
+  rows.push({
+    mode: "jwks (EdDSA)",
+    "cold µs/token": (await measure(eddsa, eddsaFresh, COLD)).toFixed(1),
+    "warm µs/token": (await measure(eddsa, eddsaFresh, WARM)).toFixed(2),
+  });
+
+  const hs = new TokenVerifier({
+    config: {
+      jwtMode: "hs256",
+      jwksUrl: "",
+      secret: SECRET,
+      issuer: issuer.origin,
+      audience: AUDIENCE,
+    },
+    cacheSize: COLD * 2,
+  });
+  const key = new TextEncoder().encode(SECRET);
+  const hsTokens = await Promise.all(
+    Array.from({ length: COLD }, (_, i) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(`user-${i}`)
+        .setIssuer(issuer.origin)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime("15m")
+        .sign(key),
+    ),
+  );
+  rows.push({
+    mode: "hs256",
+    "cold µs/token": (await measure(hs, hsTokens, COLD)).toFixed(1),
+    "warm µs/token": (await measure(hs, hsTokens, WARM)).toFixed(2),
+  });
+
+  printTable("JWT verification (targets: cold < 150 µs, warm < 10 µs)", rows);
+  await issuer.close();
+}

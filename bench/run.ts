@@ -1,0 +1,23 @@
+// `npm run bench`: prints figures for the quality targets of the product. Not part of `npm test`:
+// these machines are shared, so numbers are for reading, not for asserting.
+import { benchApi } from "./api.ts";
+import { benchJwt } from "./jwt-verify.ts";
+import { benchDatabase } from "./support.ts";
+
+async function main() {
+  await benchJwt();
+  const database = await benchDatabase();
+  try {
+    await benchApi(database);
+  } finally {
+    await database.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
