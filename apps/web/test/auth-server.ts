@@ -1,0 +1,107 @@
+// Serves the web app's own Better Auth configuration over real HTTP on 127.0.0.1 for tests.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { toNodeHandler } from "better-auth/node";
+import { createDb, createPool } from "@taskbridge/db/client";
+import type pg from "pg";
+import { createAuth, type Auth, type AuthSettings } from "../src/auth/config.ts";
+
+export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
+export const TEST_API_AUDIENCE = "http://127.0.0.1:8000";
+
+export interface AuthServer {
+  origin: string;
+  auth: Auth;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export async function startAuthServer(
+  databaseUrl: string,
+  settings: Partial<AuthSettings> = {},
+): Promise<AuthServer> {
+  // The handler needs the origin, which is known once the server listens.
+  const route: {
+    handler?: (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
+  } = {};
+  const server = http.createServer((request, response) => {
+    if (route.handler) void route.handler(request, response);
+    else response.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const pool = createPool(databaseUrl);
+  pool.on("error", () => undefined);
+  const auth = createAuth(
+    {
+      baseUrl: origin,
+      secret: TEST_AUTH_SECRET,
+      audience: TEST_API_AUDIENCE,
+      jwtMode: "jwks",
+      jwtLifetimeSeconds: 900,
+      ...settings,
+    },
+    createDb(pool),
+  );
+  route.handler = toNodeHandler(auth);
+  return {
+    origin,
+    auth,
+    pool,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+/** A browser-like client: keeps cookies, sends our Origin and a client address. */
+export class AuthClient {
+  private cookies = new Map<string, string>();
+  constructor(
+    private readonly origin: string,
+    private readonly ip = "203.0.113.10",
+  ) {}
+
+  async request(
+    path: string,
+    init: { method?: string; body?: unknown; origin?: string } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      origin: init.origin ?? this.origin,
+      "x-forwarded-for": this.ip,
+    };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    if (this.cookies.size)
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const response = await fetch(`${this.origin}/api/auth${path}`, {
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(";");
+      const [name, ...value] = (pair ?? "").split("=");
+      if (name) this.cookies.set(name.trim(), value.join("="));
+    }
+    return response;
+  }
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async token(): Promise<string> {
+    const response = await this.request("/token");
+    const body: unknown = await response.json();
+    if (
+      typeof body !== "object" ||
+      body === null ||
+      !("token" in body) ||
+      typeof body.token !== "string"
+    ) {
+      throw new Error(`no token: ${response.status}`);
+    }
+    return body.token;
+  }
+}

@@ -1,0 +1,213 @@
+// @vitest-environment node
+import { eq } from "drizzle-orm";
+import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from "jose";
+import { createDb } from "@taskbridge/db/client";
+import { account, task, user } from "@taskbridge/db/schema";
+import { hashPassword as scryptHash } from "better-auth/crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../../tests/fixtures.ts";
+import { hashPassword, verifyPassword } from "../src/auth/password.ts";
+import {
+  AuthClient,
+  startAuthServer,
+  TEST_API_AUDIENCE,
+  TEST_AUTH_SECRET,
+  type AuthServer,
+} from "./auth-server.ts";
+
+const database = await useTestDatabase();
+let server: AuthServer;
+let ipCounter = 1;
+const newClient = () => new AuthClient(server.origin, `198.51.100.${ipCounter++}`);
+
+async function signUp(client: AuthClient, email: string, password = "correct horse battery") {
+  const response = await client.request("/sign-up/email", {
+    body: { name: "Ada", email, password },
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+beforeAll(async () => {
+  server = await startAuthServer(database.url);
+});
+afterAll(() => server.close());
+
+describe("passwords", () => {
+  it("hashes with argon2id at OWASP's cost and still verifies Better Auth's older scrypt hashes", async () => {
+    const hash = await hashPassword("correct horse battery");
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword({ hash, password: "correct horse battery" })).toBe(true);
+    expect(await verifyPassword({ hash, password: "wrong horse battery" })).toBe(false);
+    const legacy = await scryptHash("old password 123");
+    expect(await verifyPassword({ hash: legacy, password: "old password 123" })).toBe(true);
+    expect(await verifyPassword({ hash: legacy, password: "old password 124" })).toBe(false);
+  });
+
+  it("lets an account whose stored hash is legacy scrypt sign in", async () => {
+    const client = newClient();
+    await signUp(client, "legacy@example.test", "old password 123");
+    const db = createDb(server.pool);
+    const [row] = await db.select().from(user).where(eq(user.email, "legacy@example.test"));
+    if (!row) throw new Error("no user");
+    await db
+      .update(account)
+      .set({ password: await scryptHash("old password 123") })
+      .where(eq(account.userId, row.id));
+    const response = await newClient().request("/sign-in/email", {
+      body: { email: "legacy@example.test", password: "old password 123" },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses passwords under 8 or over 128 characters", async () => {
+    for (const password of ["short", "x".repeat(129)]) {
+      const response = await newClient().request("/sign-up/email", {
+        body: { name: "A", email: `len${password.length}@example.test`, password },
+      });
+      expect(response.status).toBe(400);
+    }
+  });
+});
+
+describe("sign-in", () => {
+  it("answers unknown email and wrong password the same way", async () => {
+    await signUp(newClient(), "known@example.test");
+    const wrong = await newClient().request("/sign-in/email", {
+      body: { email: "known@example.test", password: "not the password" },
+    });
+    const unknown = await newClient().request("/sign-in/email", {
+      body: { email: "nobody@example.test", password: "not the password" },
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(wrong.status);
+    expect(await unknown.json()).toEqual(await wrong.json());
+  });
+
+  it("cuts a burst of rapid sign-in attempts off with 429", async () => {
+    const client = newClient();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push(
+        (
+          await client.request("/sign-in/email", {
+            body: { email: "known@example.test", password: `guess ${i}` },
+          })
+        ).status,
+      );
+    }
+    expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it("sets the session cookie httpOnly and SameSite=Lax", async () => {
+    const client = newClient();
+    const response = await client.request("/sign-up/email", {
+      body: { name: "C", email: "cookie@example.test", password: "correct horse battery" },
+    });
+    const cookie = response.headers.getSetCookie().find((c) => c.includes("session_token"));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+  });
+
+  it("refuses a cookie-bearing POST from an untrusted Origin", async () => {
+    const client = newClient();
+    await signUp(client, "csrf@example.test");
+    const forged = await client.request("/update-user", {
+      body: { name: "Mallory" },
+      origin: "http://evil.test",
+    });
+    expect(forged.status).toBe(403);
+    const session = await client.request("/get-session");
+    expect(((await session.json()) as { user: { name: string } }).user.name).toBe("Ada");
+  });
+});
+
+describe("tokens", () => {
+  it("issues EdDSA tokens with exactly sub, email, name, iat, exp, iss and aud, verifiable from the JWKS", async () => {
+    const client = newClient();
+    await signUp(client, "claims@example.test");
+    const token = await client.token();
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
+    const claims = decodeJwt(token);
+    expect(Object.keys(claims).sort()).toEqual([
+      "aud",
+      "email",
+      "exp",
+      "iat",
+      "iss",
+      "name",
+      "sub",
+    ]);
+    expect(claims).toMatchObject({
+      email: "claims@example.test",
+      name: "Ada",
+      iss: server.origin,
+      aud: TEST_API_AUDIENCE,
+    });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(900);
+    const jwks = createRemoteJWKSet(new URL(`${server.origin}/api/auth/jwks`));
+    await expect(
+      jwtVerify(token, jwks, { issuer: server.origin, audience: TEST_API_AUDIENCE }),
+    ).resolves.toBeDefined();
+  });
+
+  it("refuses /token without a session", async () => {
+    expect((await newClient().request("/token")).status).toBe(401);
+  });
+
+  it("in hs256 mode signs with the shared secret", async () => {
+    const hs = await startAuthServer(database.url, { jwtMode: "hs256" });
+    try {
+      const client = new AuthClient(hs.origin, "192.0.2.77");
+      await signUp(client, "hs256@example.test");
+      const token = await client.token();
+      expect(decodeProtectedHeader(token).alg).toBe("HS256");
+      const { payload } = await jwtVerify(token, new TextEncoder().encode(TEST_AUTH_SECRET), {
+        issuer: hs.origin,
+        audience: TEST_API_AUDIENCE,
+        algorithms: ["HS256"],
+      });
+      expect(Object.keys(payload).sort()).toEqual([
+        "aud",
+        "email",
+        "exp",
+        "iat",
+        "iss",
+        "name",
+        "sub",
+      ]);
+      await expect(
+        jwtVerify(token, new TextEncoder().encode(`${TEST_AUTH_SECRET}x`)),
+      ).rejects.toThrow();
+    } finally {
+      await hs.close();
+    }
+  });
+});
+
+describe("account deletion", () => {
+  it("needs the password and deletes the user's tasks with the user", async () => {
+    const client = newClient();
+    await signUp(client, "leaving@example.test");
+    const db = createDb(server.pool);
+    const [row] = await db.select().from(user).where(eq(user.email, "leaving@example.test"));
+    if (!row) throw new Error("no user");
+    await db.insert(task).values([
+      { userId: row.id, title: "one" },
+      { userId: row.id, title: "two" },
+    ]);
+
+    const refused = await client.request("/delete-user", {
+      body: { password: "not the password" },
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(await db.select().from(task).where(eq(task.userId, row.id))).toHaveLength(2);
+
+    const deleted = await client.request("/delete-user", {
+      body: { password: "correct horse battery" },
+    });
+    expect(deleted.status).toBe(200);
+    expect(await db.select().from(user).where(eq(user.id, row.id))).toEqual([]);
+    expect(await db.select().from(task).where(eq(task.userId, row.id))).toEqual([]);
+  });
+});
