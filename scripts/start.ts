@@ -251,6 +251,7 @@ async function main() {
     console.error(
       `[taskbridge] ${!webReady ? "the web app" : "the task API"} did not become ready in time; see its log lines above.`,
     );
+    return;
   }
   say("ready");
   say(`  web app   ${webUrl}`);

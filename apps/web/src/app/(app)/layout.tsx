@@ -1,0 +1,24 @@
+import { requireSession } from "@/auth/session";
+import { Providers } from "@/components/providers";
+import { SiteHeader } from "@/components/site-header";
+import { getConfig } from "@/env";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const session = await requireSession("/tasks");
+  return (
+    <Providers apiUrl={getConfig().apiUrl}>
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-background focus:p-2"
+      >
+        Skip to content
+      </a>
+      <SiteHeader name={session.user.name} />
+      <main id="main" className="mx-auto w-full max-w-4xl px-4 py-6">
+        {children}
+      </main>
+    </Providers>
+  );
+}

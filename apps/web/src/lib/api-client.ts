@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { ProblemSchema } from "@taskbridge/shared/problem";
+import {
+  TaskSchema,
+  type Task,
+  type TaskCreate,
+  type TaskListQuery,
+  type TaskUpdate,
+} from "@taskbridge/shared/task";
+import { SignedOutError, type TokenManager } from "./token-manager.ts";
+
+/** An error answer of the API, with the `detail` it gave. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly fieldErrors: Array<{ field: string; message: string }> = [],
+  ) {
+    super(detail);
+    this.name = "ApiError";
+  }
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  /** The cursor of the next page, from the `Link` header; null on the last page. */
+  nextCursor: string | null;
+}
+
+const TaskListSchema = z.array(TaskSchema);
+
+export function nextCursorFromLink(link: string | null): string | null {
+  const url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+  if (!url) return null;
+  return new URL(url, "http://placeholder.invalid").searchParams.get("cursor");
+}
+
+export function listQueryString(query: TaskListQuery, cursor?: string | null): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === "string" ? value !== "" : typeof value === "number")
+      params.set(name, String(value));
+  }
+  if (cursor) params.set("cursor", cursor);
+  return params.toString();
+}
+
+/** The task API as the browser calls it: a Bearer token, one renewal and retry on a 401. */
+export class ApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tokens: TokenManager,
+    private readonly onSignedOut: () => void = () => undefined,
+  ) {}
+
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    retried = false,
+  ): Promise<Response> {
+    let token: string;
+    try {
+      token = retried ? await this.tokens.renew() : await this.tokens.getToken();
+    } catch (error) {
+      if (error instanceof SignedOutError) this.onSignedOut();
+      throw error;
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+    if (response.status === 401 && !retried) return this.send(method, path, body, true);
+    if (!response.ok) throw await this.toError(response);
+    return response;
+  }
+
+  private async toError(response: Response): Promise<ApiError> {
+    const parsed = ProblemSchema.safeParse(await response.json().catch(() => null));
+    if (parsed.success)
+      return new ApiError(response.status, parsed.data.detail, parsed.data.errors);
+    return new ApiError(response.status, `The task service answered ${response.status}`);
+  }
+
+  async listTasks(query: TaskListQuery, cursor?: string | null): Promise<TaskPage> {
+    const response = await this.send("GET", `/api/tasks?${listQueryString(query, cursor)}`);
+    return {
+      tasks: TaskListSchema.parse(await response.json()),
+      nextCursor: nextCursorFromLink(response.headers.get("link")),
+    };
+  }
+
+  async createTask(input: TaskCreate): Promise<Task> {
+    return TaskSchema.parse(await (await this.send("POST", "/api/tasks", input)).json());
+  }
+
+  async updateTask(id: string, input: TaskUpdate): Promise<Task> {
+    return TaskSchema.parse(await (await this.send("PATCH", `/api/tasks/${id}`, input)).json());
+  }
+
+  async setCompleted(id: string, completed: boolean): Promise<Task> {
+    return TaskSchema.parse(
+      await (await this.send("PATCH", `/api/tasks/${id}/complete`, { completed })).json(),
+    );
+  }
+
+  async deleteTask(id: string): Promise<void> {
+    await this.send("DELETE", `/api/tasks/${id}`);
+  }
+
+  /**
+   * Follows the live stream of the user's task changes, calling `onChange` for each, until the
+   * signal aborts; reconnects after a drop. EventSource cannot send a Bearer token, so it is read
+   * with fetch.
+   */
+  async follow(onChange: () => void, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const token = await this.tokens.getToken();
+        const response = await fetch(`${this.baseUrl}/api/events`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal,
+        });
+        if (response.status === 401) await this.tokens.renew();
+        const reader = response.ok ? response.body?.getReader() : undefined;
+        if (reader) {
+          const decoder = new TextDecoder();
+          let buffer = "";
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            buffer += decoder.decode(value, { stream: true });
+            let end: number;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              if (/^event: (task|ready)$/m.test(block)) onChange();
+            }
+          }
+        }
+      } catch {
+        if (signal.aborted) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}

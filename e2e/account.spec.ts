@@ -1,0 +1,77 @@
+import AxeBuilder from "@axe-core/playwright";
+import { addTask, apiTasks, expect, signUpByApi, test, tokenOf, WEB_URL } from "./fixtures.ts";
+
+test("deleting the account signs the user out and removes every task", async ({ page }) => {
+  const user = await signUpByApi(page);
+  await page.goto("/tasks");
+  await addTask(page, "Soon gone");
+  await addTask(page, "Also gone");
+  const token = await tokenOf(page);
+  expect(await apiTasks(page, token)).toHaveLength(2);
+
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.getByText("Enter your password to confirm.")).toBeVisible();
+  await page.getByLabel("Type your password to confirm").fill(user.password);
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page).toHaveURL(/\/sign-in\?deleted=1/);
+  await expect(page.getByText("Your account and its tasks were deleted.")).toBeVisible();
+
+  // The token is still valid until it expires, but there is nothing left behind it.
+  expect(await apiTasks(page, token)).toEqual([]);
+  const session = await page.request.get(`${WEB_URL}/api/auth/get-session`);
+  expect(await session.json()).toBeNull();
+});
+
+test("the account page changes the name and the password", async ({ page }) => {
+  const user = await signUpByApi(page);
+  await page.goto("/account");
+  await page.getByRole("textbox", { name: "Name" }).fill("Renamed Person");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByText("Name saved")).toBeVisible();
+
+  await page.getByLabel("Current password").fill("not my password");
+  await page.getByLabel("New password").fill("a brand new password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("That is not your current password.")).toBeVisible();
+  await page.getByLabel("Current password").fill(user.password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password changed")).toBeVisible();
+});
+
+test.describe("accessibility and looks", () => {
+  const audit = async (page: import("@playwright/test").Page) => {
+    const results = await new AxeBuilder({ page }).analyze();
+    return results.violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map((v) => `${v.id}: ${v.help}`);
+  };
+
+  test("sign-in and sign-up pass axe with no serious or critical violations", async ({ page }) => {
+    for (const path of ["/sign-in", "/sign-up"]) {
+      await page.goto(path);
+      expect(await audit(page), path).toEqual([]);
+    }
+  });
+
+  test("tasks and account pass axe, at phone width, in light and dark", async ({
+    page,
+  }, testInfo) => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    await signUpByApi(page);
+    await page.goto("/tasks");
+    await addTask(page, "Water the plants");
+    await addTask(page, "Book the train");
+    expect(await audit(page), "/tasks").toEqual([]);
+    const scrollWidth: unknown = await page.evaluate("document.documentElement.scrollWidth");
+    expect(Number(scrollWidth)).toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.screenshot({ path: testInfo.outputPath("board-light.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await audit(page), "/tasks dark").toEqual([]);
+    await page.screenshot({ path: testInfo.outputPath("board-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto("/account");
+    expect(await audit(page), "/account").toEqual([]);
+  });
+});

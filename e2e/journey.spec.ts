@@ -1,0 +1,98 @@
+import { addTask, apiTasks, expect, newUser, test, tokenOf } from "./fixtures.ts";
+
+test("a new user signs up by hand and manages tasks end to end", async ({ page }) => {
+  const user = newUser("journey");
+  await page.goto("/tasks");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Ftasks/);
+  await page.getByRole("link", { name: "Create an account" }).click();
+
+  // The form checks before sending, and ties the message to the field.
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByLabel("Name")).toBeFocused();
+  await expect(page.getByText("Enter your name.")).toBeVisible();
+
+  await page.getByLabel("Name").fill(user.name);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/tasks$/);
+  await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+  await expect(page.getByText("No tasks yet")).toBeVisible();
+
+  // Add three tasks, one with details.
+  await addTask(page, "Buy milk");
+  await addTask(page, "Call the plumber");
+  await page.getByRole("button", { name: "More details" }).click();
+  await page.getByLabel("Title", { exact: true }).first().fill("File taxes");
+  await page.getByLabel("Description").first().fill("Before the deadline");
+  await page.getByLabel("Priority").first().selectOption("high");
+  await page.getByLabel("Due date").first().fill("2020-01-15");
+  await page.getByLabel("Tags").first().fill("admin, money");
+  await page.getByRole("button", { name: "Add task" }).click();
+  const list = page.getByRole("list", { name: "Your tasks" });
+  await expect(list.getByText("File taxes")).toBeVisible();
+  await expect(list.getByText(/Overdue/)).toBeVisible();
+  await expect(page.getByTestId("pending-count")).toHaveText("3");
+
+  // Edit one.
+  await page.getByRole("button", { name: "Edit “Call the plumber”" }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit task" });
+  await dialog.getByLabel("Title").fill("Call the electrician");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await expect(list.getByText("Call the electrician")).toBeVisible();
+  await expect(list.getByText("Call the plumber")).toHaveCount(0);
+
+  // Complete one, filter by status.
+  await page.getByRole("checkbox", { name: "Buy milk" }).click();
+  await expect(page.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+  await expect(page.getByTestId("completed-count")).toHaveText("1");
+  await page.getByLabel("Status").selectOption("completed");
+  await expect(list.getByTestId("task-item")).toHaveCount(1);
+  await expect(list.getByText("Buy milk")).toBeVisible();
+  await page.getByLabel("Status").selectOption("all");
+
+  // Filter by priority and tag, then search.
+  await page.getByLabel("Priority", { exact: true }).last().selectOption("high");
+  await expect(list.getByTestId("task-item")).toHaveCount(1);
+  await page.getByLabel("Priority", { exact: true }).last().selectOption("");
+  await page.getByLabel("Tag", { exact: true }).fill("money");
+  await expect(list.getByTestId("task-item")).toHaveCount(1);
+  await page.getByLabel("Tag", { exact: true }).fill("");
+  await page.keyboard.press("Escape");
+  await page.locator("body").click();
+  await page.keyboard.press("/");
+  await expect(page.getByLabel("Search (press /)")).toBeFocused();
+  await page.keyboard.type("electric");
+  await expect(list.getByTestId("task-item")).toHaveCount(1);
+  await expect(list.getByText("Call the electrician")).toBeVisible();
+  await page.getByLabel("Search (press /)").fill("");
+  await expect(list.getByTestId("task-item")).toHaveCount(3);
+
+  // Delete one, undo, delete again.
+  await page.getByRole("button", { name: "Delete “Call the electrician”" }).click();
+  await expect(list.getByText("Call the electrician")).toHaveCount(0);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(list.getByText("Call the electrician")).toBeVisible();
+  await page.getByRole("button", { name: "Delete “Call the electrician”" }).click();
+  await expect(list.getByText("Call the electrician")).toHaveCount(0);
+
+  // Still there after a reload, and in the API.
+  await page.reload();
+  await expect(list.getByTestId("task-item")).toHaveCount(2);
+  const titles = (await apiTasks(page, await tokenOf(page))).map((task) => task.title).sort();
+  expect(titles).toEqual(["Buy milk", "File taxes"]);
+
+  // Sign out: /tasks is closed again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/tasks");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("a wrong password and an unknown email get the same message", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("nobody-here@example.test");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
+});

@@ -1,0 +1,50 @@
+import { defineConfig } from "@playwright/test";
+
+// The stack under test runs as `npm start` runs it, on ports of its own so that a developer's
+// running copy (3000/8000) is left alone, with short-lived tokens to exercise renewal.
+export const WEB_URL = "http://localhost:3100";
+export const API_URL = "http://localhost:8100";
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL: WEB_URL,
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  webServer: {
+    command: "node --import tsx scripts/start.ts",
+    wait: { stdout: /\[taskbridge\] ready/ },
+    url: `${WEB_URL}/api/auth/ok`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    env: {
+      TASKBRIDGE_DATA_DIR: ".data/e2e",
+      EMBEDDED_PG_PORT: "54349",
+      WEB_PORT: "3100",
+      API_PORT: "8100",
+      BETTER_AUTH_URL: WEB_URL,
+      NEXT_PUBLIC_API_URL: API_URL,
+      JWT_LIFETIME_SECONDS: "30",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
