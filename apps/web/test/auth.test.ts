@@ -6,6 +6,8 @@ import { account, task, user } from "@taskbridge/db/schema";
 import { hashPassword as scryptHash } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
+import { SIGN_IN_FAILURES_PER_ACCOUNT } from "../src/auth/account-limit.ts";
+import { createAuth } from "../src/auth/config.ts";
 import { hashPassword, verifyPassword } from "../src/auth/password.ts";
 import {
   AuthClient,
@@ -97,6 +99,80 @@ describe("sign-in", () => {
     }
     expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it("does not let a forged X-Forwarded-For list open a fresh bucket per request", async () => {
+    // Behind a proxy that appends, a made-up address makes the header a list: every such
+    // request lands in one shared bucket, so changing the made-up part dodges nothing.
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const client = new AuthClient(server.origin, `10.9.${i}.1, 198.18.0.1`);
+      statuses.push(
+        (
+          await client.request("/sign-in/email", {
+            body: { email: `forged-${i}@example.test`, password: `forged ${i}` },
+          })
+        ).status,
+      );
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it("limits failed sign-ins per account whatever address they claim, and a success clears the count", async () => {
+    await signUp(newClient(), "target@example.test");
+    const attempt = (password: string, i: number) =>
+      new AuthClient(server.origin, `203.0.113.${100 + i}`).request("/sign-in/email", {
+        body: { email: "Target@Example.test", password },
+      });
+    // A few failures, then the right password: the count starts again.
+    for (let i = 0; i < 4; i++) expect((await attempt(`wrong ${i}`, i)).status).toBe(401);
+    expect((await attempt("correct horse battery", 4)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await attempt(`guess ${i}`, 10 + i)).status);
+    expect(statuses.slice(0, SIGN_IN_FAILURES_PER_ACCOUNT.max).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(SIGN_IN_FAILURES_PER_ACCOUNT.max)).toEqual([429, 429]);
+    // Even the right password waits now; another account is not affected.
+    expect((await attempt("correct horse battery", 30)).status).toBe(429);
+    await signUp(newClient(), "bystander@example.test");
+    const other = await newClient().request("/sign-in/email", {
+      body: { email: "bystander@example.test", password: "correct horse battery" },
+    });
+    expect(other.status).toBe(200);
+  });
+
+  it("marks cookies Secure when the web app is served over https", async () => {
+    const auth = createAuth(
+      {
+        baseUrl: "https://tasks.example.test",
+        secret: TEST_AUTH_SECRET,
+        audience: TEST_API_AUDIENCE,
+        jwtMode: "jwks",
+        jwtLifetimeSeconds: 900,
+      },
+      createDb(server.pool),
+    );
+    const response = await auth.handler(
+      new Request("https://tasks.example.test/api/auth/sign-up/email", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          origin: "https://tasks.example.test",
+          "x-forwarded-for": "192.0.2.200",
+        },
+        body: JSON.stringify({
+          name: "S",
+          email: "secure@example.test",
+          password: "correct horse battery",
+        }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    const cookie = response.headers.getSetCookie().find((c) => c.includes("session_token"));
+    expect(cookie).toMatch(/^__Secure-/);
+    expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
   });
 
   it("sets the session cookie httpOnly and SameSite=Lax", async () => {

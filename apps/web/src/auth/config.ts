@@ -5,6 +5,7 @@ import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
 import type { WebConfig } from "../env.ts";
+import { clearSignInAttempts, limitSignInAttempts } from "./account-limit.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 
 export type AuthSettings = Pick<
@@ -31,6 +32,8 @@ export function createAuth(settings: AuthSettings, db: Database) {
       password: { hash: hashPassword, verify: verifyPassword },
     },
     user: { deleteUser: { enabled: true } },
+    // Password guessing against one account is limited whatever address it comes from.
+    hooks: { before: limitSignInAttempts, after: clearSignInAttempts },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: {
       // On in every mode, and kept in the database so that it holds across web app copies.
@@ -49,10 +52,20 @@ export function createAuth(settings: AuthSettings, db: Database) {
       useSecureCookies: settings.baseUrl.startsWith("https://"),
       // Better Auth skips its Origin (CSRF) check when NODE_ENV=test; keep it on everywhere.
       disableOriginCheck: false,
-      // `next start` sets X-Forwarded-For to the connecting address. A client that sends its
-      // own makes the header a list, which Better Auth will not trust without a proxy list, so
-      // such requests share one bucket instead of dodging the limit. Behind a proxy, list it in
-      // `trustedProxies` here.
+      // The limit is keyed by client address, read from X-Forwarded-For only. Better Auth
+      // trusts that header only when it holds exactly one valid address (no `trustedProxies`
+      // are set); a list, or no usable header at all, puts the request in one shared bucket
+      // per path ("no-trusted-ip"; 127.0.0.1 under NODE_ENV development/test), so the limit
+      // always applies and never falls open.
+      // - `next start` (what `npm start` runs) fills X-Forwarded-For with the socket address
+      //   when the request has none, so each client gets its own bucket.
+      // - Behind a proxy that appends to the header (nginx `$proxy_add_x_forwarded_for`, most
+      //   load balancers), a made-up value turns the header into a list: the sender lands in
+      //   the shared bucket instead of a fresh one, so forging the header dodges nothing. A
+      //   proxy that overwrites the header is exact.
+      // - Next keeps a header the client sent, so with `next start` facing the internet
+      //   directly a single forged address would be believed. Put a proxy in front in
+      //   production; the per-account sign-in limit below holds in any case.
       ipAddress: { ipAddressHeaders: ["x-forwarded-for"] },
     },
     plugins: [
