@@ -2,9 +2,11 @@
 // these machines are shared, so numbers are for reading, not for asserting.
 import { benchApi } from "./api.ts";
 import { benchJwt } from "./jwt-verify.ts";
+import { benchWebBundle } from "./web-bundle.ts";
 import { benchDatabase } from "./support.ts";
 
 async function main() {
+  await benchWebBundle();
   await benchJwt();
   const database = await benchDatabase();
   try {

@@ -3,14 +3,20 @@ import { z } from "zod";
 // The Task contract of the task API (docs: shared spec api.md). The API validates with these
 // schemas and generates its OpenAPI document from them; the web app types its calls with them.
 
-export const PRIORITIES = ["low", "medium", "high"] as const;
-export const PrioritySchema = z.enum(PRIORITIES);
-export type Priority = z.infer<typeof PrioritySchema>;
+import {
+  DESCRIPTION_MAX,
+  PRIORITIES,
+  SORT_KEYS,
+  STATUSES,
+  TAG_MAX,
+  TAGS_MAX,
+  TITLE_MAX,
+  type Task as TaskShape,
+} from "./task-rules.ts";
 
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const TAGS_MAX = 10;
-export const TAG_MAX = 32;
+export * from "./task-rules.ts";
+
+export const PrioritySchema = z.enum(PRIORITIES);
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -61,7 +67,10 @@ export const TaskSchema = z
     updated_at: z.iso.datetime(),
   })
   .meta({ id: "Task" });
-export type Task = z.infer<typeof TaskSchema>;
+// The plain Task type of task-rules.ts and this schema must agree.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _taskTypesAgree: Same<z.infer<typeof TaskSchema>, TaskShape> = true;
+void _taskTypesAgree;
 
 /** Fields a client may not set; present in a body they are ignored, so a fetched Task can be sent back. */
 const readOnly = {
@@ -113,14 +122,12 @@ export const TaskCompleteSchema = z
   .strictObject({ completed: z.boolean().optional() })
   .meta({ id: "TaskComplete" });
 
-export const SORT_KEYS = ["created", "updated", "due_date", "priority", "title"] as const;
 export const SortSchema = z
   .enum([...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}` as const)])
   .default("-created");
-export type Sort = z.infer<typeof SortSchema>;
 
 export const TaskListQuerySchema = z.strictObject({
-  status: z.enum(["all", "pending", "completed"]).default("all"),
+  status: z.enum(STATUSES).default("all"),
   q: z.string().trim().max(200).optional(),
   priority: PrioritySchema.optional(),
   tag: z.string().trim().min(1).max(TAG_MAX).optional(),

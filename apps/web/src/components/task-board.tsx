@@ -3,19 +3,13 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { CalendarClock, Pencil, Search, Trash2 } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import {
-  PRIORITIES,
-  SORT_KEYS,
-  type Sort,
-  type Task,
-  type TaskListQuery,
-  type TaskUpdate,
-} from "@taskbridge/shared/task";
+import type { TaskListQuery, TaskUpdate } from "@taskbridge/shared/task";
+import { PRIORITIES, SORTS, STATUSES, type Task } from "@taskbridge/shared/task-rules";
 import { useApi } from "@/components/providers";
 import { TaskForm } from "@/components/task-form";
 import { Button } from "@/components/ui/button";
 import { Badge, Card } from "@/components/ui/card";
-import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { Dialog } from "@/components/ui/dialog";
 import { Input, Label, Select } from "@/components/ui/input";
 import { ApiError } from "@/lib/api-client";
 import {
@@ -36,7 +30,6 @@ type Filters = Required<Pick<TaskListQuery, "status" | "sort">> & {
 const PAGE = 50;
 /** The owner of a task shown before the API confirmed it: it cannot be changed until then. */
 const UNSAVED = "";
-const SORTS: Sort[] = [...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}` as const)];
 
 function describe(error: unknown): string {
   if (error instanceof ApiError) return error.detail;
@@ -300,7 +293,7 @@ export function TaskBoard() {
             onChange={(e) =>
               setFilters({
                 ...filters,
-                status: oneOf(e.target.value, ["all", "pending", "completed"], "all"),
+                status: oneOf(e.target.value, STATUSES, "all"),
               })
             }
           >
@@ -391,20 +384,18 @@ export function TaskBoard() {
         </Button>
       ) : null}
 
-      <Dialog open={editing !== null} onOpenChange={(open) => !open && setEditing(null)}>
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title="Edit task">
         {editing ? (
-          <DialogContent title="Edit task">
-            <TaskForm
-              key={editing.id}
-              initial={taskToDraft(editing)}
-              submitLabel="Save changes"
-              onSubmit={(draft) => {
-                update.mutate({ id: editing.id, input: draftToInput(draft) });
-                setEditing(null);
-                return true;
-              }}
-            />
-          </DialogContent>
+          <TaskForm
+            key={editing.id}
+            initial={taskToDraft(editing)}
+            submitLabel="Save changes"
+            onSubmit={(draft) => {
+              update.mutate({ id: editing.id, input: draftToInput(draft) });
+              setEditing(null);
+              return true;
+            }}
+          />
         ) : null}
       </Dialog>
     </div>

@@ -1,12 +1,5 @@
-import { z } from "zod";
-import { ProblemSchema } from "@taskbridge/shared/problem";
-import {
-  TaskSchema,
-  type Task,
-  type TaskCreate,
-  type TaskListQuery,
-  type TaskUpdate,
-} from "@taskbridge/shared/task";
+import type { TaskCreate, TaskListQuery, TaskUpdate } from "@taskbridge/shared/task";
+import { isProblem, isTask, type Task } from "@taskbridge/shared/task-rules";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
 
 /** An error answer of the API, with the `detail` it gave. */
@@ -27,7 +20,20 @@ export interface TaskPage {
   nextCursor: string | null;
 }
 
-const TaskListSchema = z.array(TaskSchema);
+class UnexpectedAnswerError extends Error {
+  override name = "UnexpectedAnswerError";
+}
+
+function asTask(value: unknown): Task {
+  if (!isTask(value)) throw new UnexpectedAnswerError("The task service sent an unexpected answer");
+  return value;
+}
+
+function asTasks(value: unknown): Task[] {
+  if (!Array.isArray(value))
+    throw new UnexpectedAnswerError("The task service sent an unexpected answer");
+  return value.map(asTask);
+}
 
 export function nextCursorFromLink(link: string | null): string | null {
   const url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
@@ -81,30 +87,29 @@ export class ApiClient {
   }
 
   private async toError(response: Response): Promise<ApiError> {
-    const parsed = ProblemSchema.safeParse(await response.json().catch(() => null));
-    if (parsed.success)
-      return new ApiError(response.status, parsed.data.detail, parsed.data.errors);
+    const body: unknown = await response.json().catch(() => null);
+    if (isProblem(body)) return new ApiError(response.status, body.detail, body.errors);
     return new ApiError(response.status, `The task service answered ${response.status}`);
   }
 
   async listTasks(query: TaskListQuery, cursor?: string | null): Promise<TaskPage> {
     const response = await this.send("GET", `/api/tasks?${listQueryString(query, cursor)}`);
     return {
-      tasks: TaskListSchema.parse(await response.json()),
+      tasks: asTasks(await response.json()),
       nextCursor: nextCursorFromLink(response.headers.get("link")),
     };
   }
 
   async createTask(input: TaskCreate): Promise<Task> {
-    return TaskSchema.parse(await (await this.send("POST", "/api/tasks", input)).json());
+    return asTask(await (await this.send("POST", "/api/tasks", input)).json());
   }
 
   async updateTask(id: string, input: TaskUpdate): Promise<Task> {
-    return TaskSchema.parse(await (await this.send("PATCH", `/api/tasks/${id}`, input)).json());
+    return asTask(await (await this.send("PATCH", `/api/tasks/${id}`, input)).json());
   }
 
   async setCompleted(id: string, completed: boolean): Promise<Task> {
-    return TaskSchema.parse(
+    return asTask(
       await (await this.send("PATCH", `/api/tasks/${id}/complete`, { completed })).json(),
     );
   }

@@ -1,12 +1,12 @@
 import type { InfiniteData } from "@tanstack/react-query";
+import type { TaskCreate } from "@taskbridge/shared/task";
 import {
   DESCRIPTION_MAX,
   TAG_MAX,
   TAGS_MAX,
   TITLE_MAX,
   type Task,
-  type TaskCreate,
-} from "@taskbridge/shared/task";
+} from "@taskbridge/shared/task-rules";
 import type { TaskPage } from "./api-client.ts";
 
 export type TaskPages = InfiniteData<TaskPage, string | null>;

@@ -1,39 +1,54 @@
 "use client";
-import { Dialog as DialogPrimitive } from "radix-ui";
-import type * as React from "react";
+import { useEffect, useId, useRef } from "react";
 import { cn } from "@/lib/utils";
 
-export const Dialog = DialogPrimitive.Root;
-export const DialogTrigger = DialogPrimitive.Trigger;
-export const DialogClose = DialogPrimitive.Close;
-
-export function DialogContent({
-  className,
-  children,
+/**
+ * A modal on the browser's own <dialog>: showModal() traps focus, makes the page behind inert
+ * and closes on Escape, with no script library to ship.
+ */
+export function Dialog({
+  open,
+  onClose,
   title,
-  description,
-  ...props
-}: React.ComponentProps<typeof DialogPrimitive.Content> & { title: string; description?: string }) {
+  children,
+  className,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: React.ReactNode;
+  className?: string;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
   return (
-    <DialogPrimitive.Portal>
-      <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/50" />
-      <DialogPrimitive.Content
-        className={cn(
-          "fixed left-1/2 top-1/2 z-50 grid max-h-[90dvh] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 gap-4 overflow-y-auto rounded-lg border bg-background p-6 shadow-lg focus:outline-none",
-          className,
-        )}
-        {...props}
-      >
-        <DialogPrimitive.Title className="text-lg font-semibold">{title}</DialogPrimitive.Title>
-        {description ? (
-          <DialogPrimitive.Description className="text-sm text-muted-foreground">
-            {description}
-          </DialogPrimitive.Description>
-        ) : (
-          <DialogPrimitive.Description className="sr-only">{title}</DialogPrimitive.Description>
-        )}
-        {children}
-      </DialogPrimitive.Content>
-    </DialogPrimitive.Portal>
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      onClick={(event) => {
+        // A click on the backdrop (the dialog element itself) closes it.
+        if (event.target === ref.current) onClose();
+      }}
+      className={cn(
+        "m-auto w-[calc(100%-2rem)] max-w-lg rounded-lg border bg-background p-0 text-foreground shadow-lg backdrop:bg-black/50",
+        className,
+      )}
+    >
+      {open ? (
+        <div className="grid gap-4 p-6">
+          <h2 id={titleId} className="text-lg font-semibold">
+            {title}
+          </h2>
+          {children}
+        </div>
+      ) : null}
+    </dialog>
   );
 }
