@@ -5,7 +5,7 @@ import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
 import type { WebConfig } from "../env.ts";
-import { clearSignInAttempts, limitSignInAttempts } from "./account-limit.ts";
+import { afterAuthHooks, beforeAuthHooks } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 
 export type AuthSettings = Pick<
@@ -32,8 +32,9 @@ export function createAuth(settings: AuthSettings, db: Database) {
       password: { hash: hashPassword, verify: verifyPassword },
     },
     user: { deleteUser: { enabled: true } },
-    // Password guessing against one account is limited whatever address it comes from.
-    hooks: { before: limitSignInAttempts, after: clearSignInAttempts },
+    // Password guessing against one account is limited whatever address it comes from, and
+    // deleting an account always takes its password.
+    hooks: { before: beforeAuthHooks, after: afterAuthHooks },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: {
       // On in every mode, and kept in the database so that it holds across web app copies.

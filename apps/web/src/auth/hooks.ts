@@ -1,5 +1,7 @@
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 
+type AuthMiddlewareContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
 /** Sign-in attempts per account that may fail in a row, within one window, before a 429. */
 export const SIGN_IN_FAILURES_PER_ACCOUNT = { max: 10, windowSeconds: 15 * 60 } as const;
 
@@ -24,8 +26,7 @@ function countOf(value: string): number {
  * only a run of failures reaches it. Calls through `auth.api.*` from server code are not
  * counted, as with Better Auth's own limiter.
  */
-export const limitSignInAttempts = createAuthMiddleware(async (ctx) => {
-  if (ctx.path !== SIGN_IN_PATH || !ctx.request) return;
+async function limitSignInAttempts(ctx: AuthMiddlewareContext): Promise<void> {
   const identifier = attemptsKey(ctx.body);
   if (!identifier) return;
   const adapter = ctx.context.internalAdapter;
@@ -50,10 +51,32 @@ export const limitSignInAttempts = createAuthMiddleware(async (ctx) => {
     );
   }
   await adapter.updateVerificationByIdentifier(identifier, { value: String(count + 1) });
+}
+
+/**
+ * Better Auth deletes an account without a password when the session is fresh; ours always
+ * asks for it, so that a borrowed unlocked browser cannot delete an account and its tasks.
+ */
+function requirePasswordToDelete(ctx: AuthMiddlewareContext): void {
+  const body: unknown = ctx.body;
+  const password =
+    typeof body === "object" && body !== null && "password" in body ? body.password : undefined;
+  if (typeof password !== "string" || password.length === 0) {
+    throw new APIError("BAD_REQUEST", {
+      message: "Enter your password to delete your account.",
+      code: "PASSWORD_REQUIRED",
+    });
+  }
+}
+
+/** Runs before every Better Auth endpoint. */
+export const beforeAuthHooks = createAuthMiddleware(async (ctx) => {
+  if (ctx.path === SIGN_IN_PATH && ctx.request) await limitSignInAttempts(ctx);
+  if (ctx.path === "/delete-user") requirePasswordToDelete(ctx);
 });
 
 /** Clears the account's count after a successful sign-in. */
-export const clearSignInAttempts = createAuthMiddleware(async (ctx) => {
+export const afterAuthHooks = createAuthMiddleware(async (ctx) => {
   if (ctx.path !== SIGN_IN_PATH || !ctx.request) return;
   const identifier = attemptsKey(ctx.body);
   if (!identifier || isAPIError(ctx.context.returned)) return;
