@@ -1,13 +1,11 @@
 // Task API throughput and latency at 64 connections, beside a bare handler doing the same SQL and
 // the same token check with no validation, logging or hooks: the floor the real API should near.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+// Both run as their own processes; the load generator runs in this one.
+import { spawn } from "node:child_process";
 import { sql } from "drizzle-orm";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { task, user } from "@taskbridge/db/schema";
-import { buildApp, loggerSettings } from "../apps/api/src/app.ts";
-import { TokenVerifier } from "../apps/api/src/auth/verifier.ts";
-import type { ApiConfig } from "../apps/api/src/env.ts";
+import { freePort } from "../tests/database.ts";
 import { BenchIssuer, load, printTable, type BenchDatabase, type LoadResult } from "./support.ts";
 
 const CONNECTIONS = 64;
@@ -29,61 +27,41 @@ async function seed(db: Database, userId: string, count: number): Promise<void> 
   await db.execute(sql`analyze task`);
 }
 
-/** The floor: node:http, the same verifier, the same SQL, JSON.stringify. */
-function bareServer(pool: ReturnType<typeof createPool>, verifier: TokenVerifier): http.Server {
-  return http.createServer((request, response) => {
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
-    if (!token) return void response.writeHead(401).end();
-    void verifier.verify(token).then(
-      async (caller) => {
-        const url = request.url ?? "";
-        const id = /^\/api\/tasks\/([0-9a-f-]{36})/.exec(url)?.[1];
-        let rows: unknown;
-        if (request.method === "GET" && !id) {
-          rows = (
-            await pool.query(
-              "select * from task where user_id = $1 order by created_at desc, id desc limit 21",
-              [caller.id],
-            )
-          ).rows.slice(0, 20);
-        } else if (request.method === "GET") {
-          rows = (
-            await pool.query("select * from task where id = $1 and user_id = $2", [id, caller.id])
-          ).rows[0];
-        } else if (request.method === "POST" && id) {
-          rows = (
-            await pool.query(
-              "update task set completed = not completed, updated_at = clock_timestamp() where id = $1 and user_id = $2 returning *",
-              [id, caller.id],
-            )
-          ).rows[0];
-        } else {
-          let body = "";
-          for await (const chunk of request) body += String(chunk);
-          const input: unknown = JSON.parse(body);
-          const title =
-            typeof input === "object" && input !== null && "title" in input
-              ? String(input.title)
-              : "";
-          rows = (
-            await pool.query("insert into task (user_id, title) values ($1, $2) returning *", [
-              caller.id,
-              title,
-            ])
-          ).rows[0];
-          response.writeHead(201, { "content-type": "application/json" });
-          return void response.end(JSON.stringify(rows));
-        }
-        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows));
-      },
-      () => void response.writeHead(401).end(),
-    );
+/** Starts a server script as its own process (so the load generator does not share its CPU). */
+async function serve(
+  script: string,
+  env: Record<string, string>,
+  readyPath: string,
+): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      API_PORT: String(port),
+      API_HOST: "127.0.0.1",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
   });
-}
-
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${base}${readyPath}`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 async function scenarios(
@@ -126,23 +104,7 @@ async function scenarios(
 
 export async function benchApi(database: BenchDatabase): Promise<void> {
   const issuer = await BenchIssuer.start();
-  const config: ApiConfig = {
-    env: "production",
-    databaseUrl: database.url,
-    port: 0,
-    host: "127.0.0.1",
-    logLevel: "info",
-    issuer: issuer.origin,
-    audience: AUDIENCE,
-    jwtMode: "jwks",
-    jwksUrl: issuer.jwksUrl,
-    secret: undefined,
-    corsOrigins: ["http://127.0.0.1:3000"],
-    redisUrl: undefined,
-    rateLimitPerMinute: 10_000_000,
-    dbPoolMax: 20,
-  };
-  const pool = createPool(database.url, { max: config.dbPoolMax });
+  const pool = createPool(database.url, { max: 4 });
   const db = createDb(pool);
   await seed(db, "bench-user", 1000);
   const [first] = await db
@@ -154,24 +116,37 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
   const token = await issuer.sign("bench-user", AUDIENCE);
   const headers = { authorization: `Bearer ${token}` };
 
-  const verifier = new TokenVerifier({ config });
-  await verifier.loadKeys();
-  // Production logging (one line a request, info level) into /dev/null: its cost is counted.
-  const app = await buildApp({
-    config,
-    pool,
-    db,
-    verifier,
-    logger: { ...loggerSettings("info"), file: "/dev/null" },
+  const env = {
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    BETTER_AUTH_URL: issuer.origin,
+    JWT_AUDIENCE: AUDIENCE,
+    NEXT_PUBLIC_API_URL: AUDIENCE,
+    RATE_LIMIT_PER_MINUTE: "100000000",
+    LOG_LEVEL: "info",
+    ISSUER: issuer.origin,
+    AUDIENCE,
+  };
+  // The real server as `npm start` runs it (one log line a request, to a pipe), after a warm-up.
+  const server = await serve("apps/api/src/server.ts", env, "/readyz");
+  await load("warm-up", {
+    url: `${server.base}/api/tasks?limit=20`,
+    connections: CONNECTIONS,
+    duration: 2,
+    headers,
   });
-  const apiBase = await app.listen({ port: 0, host: "127.0.0.1" });
-  const api = await scenarios(apiBase, headers, first.id, "API");
-  await app.close();
+  const api = await scenarios(server.base, headers, first.id, "API");
+  await server.stop();
 
-  const bare = bareServer(pool, verifier);
-  const bareBase = await listen(bare);
-  const floor = await scenarios(bareBase, headers, first.id, "bare");
-  await new Promise((resolve) => bare.close(resolve));
+  const bare = await serve("bench/bare-server.ts", env, "/");
+  await load("warm-up", {
+    url: `${bare.base}/api/tasks?limit=20`,
+    connections: CONNECTIONS,
+    duration: 2,
+    headers,
+  });
+  const floor = await scenarios(bare.base, headers, first.id, "bare");
+  await bare.stop();
 
   printTable(
     `Task API at ${CONNECTIONS} connections, ${SECONDS} s each (latency in ms)`,
@@ -192,12 +167,12 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
 
   // List latency as one user's task count grows: keyset paging keeps it flat.
   const growth: Array<Record<string, string | number>> = [];
+  const sized = await serve("apps/api/src/server.ts", env, "/readyz");
   for (const count of [100, 100_000]) {
     const owner = `bench-size-${count}`;
     await seed(db, owner, count);
     const ownerHeaders = { authorization: `Bearer ${await issuer.sign(owner, AUDIENCE)}` };
-    const app2 = await buildApp({ config, pool, db, verifier, logger: false });
-    const base = await app2.listen({ port: 0, host: "127.0.0.1" });
+    const base = sized.base;
     const firstPage = await load("first page", {
       url: `${base}/api/tasks?limit=20`,
       connections: 8,
@@ -224,8 +199,8 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
       "later page p50 ms": deepPage?.p50 ?? "-",
       "later page p99 ms": deepPage?.p99 ?? "-",
     });
-    await app2.close();
   }
+  await sized.stop();
   printTable("List of 20 as one user's task count grows (8 connections)", growth);
 
   await pool.end();
