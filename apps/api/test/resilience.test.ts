@@ -347,3 +347,46 @@ describe("property: three users, random operations", () => {
     );
   });
 });
+
+async function redisAvailable(url: string): Promise<boolean> {
+  const { Redis } = await import("ioredis");
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+describe.runIf(await redisAvailable(REDIS_URL))("rate limiting across API copies (Redis)", () => {
+  it("counts one user's requests on every copy against one limit", async () => {
+    const config = { rateLimitPerMinute: 5, redisUrl: REDIS_URL };
+    const first = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
+    const second = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
+    try {
+      const userId = await first.createUser();
+      const headers = { authorization: `Bearer ${await first.tokenFor(userId)}` };
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const copy = i % 2 === 0 ? first : second;
+        statuses.push(
+          (await copy.app.inject({ method: "GET", url: "/api/tasks", headers })).statusCode,
+        );
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
