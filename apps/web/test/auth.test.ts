@@ -141,6 +141,25 @@ describe("sign-in", () => {
     expect(other.status).toBe(200);
   });
 
+  it("counts a parallel burst of sign-ins against one account exactly", async () => {
+    await signUp(newClient(), "parallel@example.test");
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        new AuthClient(server.origin, `203.0.113.${200 + i}`)
+          .request("/sign-in/email", {
+            body: { email: "parallel@example.test", password: `parallel ${i}` },
+          })
+          .then((response) => response.status),
+      ),
+    );
+    expect(statuses.filter((status) => status === 401)).toHaveLength(
+      SIGN_IN_FAILURES_PER_ACCOUNT.max,
+    );
+    expect(statuses.filter((status) => status === 429)).toHaveLength(
+      16 - SIGN_IN_FAILURES_PER_ACCOUNT.max,
+    );
+  });
+
   it("marks cookies Secure when the web app is served over https", async () => {
     const auth = createAuth(
       {

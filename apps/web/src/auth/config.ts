@@ -5,7 +5,7 @@ import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
 import type { WebConfig } from "../env.ts";
-import { afterAuthHooks, beforeAuthHooks } from "./hooks.ts";
+import { afterAuthHooks, beforeAuthHooks, SIGN_IN_FAILURES_PER_ACCOUNT } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 
 export type AuthSettings = Pick<
@@ -46,7 +46,9 @@ export function createAuth(settings: AuthSettings, db: Database) {
         "/sign-in/email": { window: 10, max: 5 },
         "/sign-up/email": { window: 60, max: 10 },
         "/change-password": { window: 60, max: 5 },
-        "/delete-user": { window: 60, max: 5 },
+        // Also makes the longest window the per-account sign-in window, so that Better Auth's
+        // pruning of old rateLimit rows keeps those counts (see hooks.ts) for their window.
+        "/delete-user": { window: SIGN_IN_FAILURES_PER_ACCOUNT.windowSeconds, max: 5 },
       },
     },
     advanced: {

@@ -11,46 +11,74 @@ function attemptsKey(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null || !("email" in body)) return undefined;
   const { email } = body;
   if (typeof email !== "string" || email.length === 0 || email.length > 320) return undefined;
-  return `sign-in-attempts:${email.trim().toLowerCase()}`;
+  return `account:${email.trim().toLowerCase()}|${SIGN_IN_PATH}`;
 }
 
-function countOf(value: string): number {
-  const count = Number.parseInt(value, 10);
-  return Number.isSafeInteger(count) && count > 0 ? count : 0;
+const RATE_LIMIT_MODEL = "rateLimit";
+
+function tooManyRequests(retryAfterSeconds: number): APIError {
+  return new APIError(
+    "TOO_MANY_REQUESTS",
+    { message: "Too many requests. Please try again later." },
+    { "X-Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  );
 }
 
 /**
  * Per-account limit on password guessing, beside Better Auth's per-address limit: it holds
- * whatever address a client claims to come from. Attempts are counted in the `verification`
- * table (shared by every web app copy) and the count is cleared by a successful sign-in, so
- * only a run of failures reaches it. Calls through `auth.api.*` from server code are not
- * counted, as with Better Auth's own limiter.
+ * whatever address a client claims to come from. Attempts are counted in the `rateLimit`
+ * table (shared by every web app copy; a fixed window whose start is `lastRequest`) with the
+ * adapter's atomic guarded increment, so a burst of parallel attempts cannot all read the
+ * same count. A successful sign-in deletes the count, so only a run of failures reaches the
+ * limit. Calls through `auth.api.*` from server code are not counted, as with Better Auth's
+ * own limiter.
  */
-async function limitSignInAttempts(ctx: AuthMiddlewareContext): Promise<void> {
-  const identifier = attemptsKey(ctx.body);
-  if (!identifier) return;
-  const adapter = ctx.context.internalAdapter;
-  const now = Date.now();
-  const row = await adapter.findVerificationValue(identifier);
-  if (!row || row.expiresAt.getTime() <= now) {
-    if (row) await adapter.deleteVerificationByIdentifier(identifier);
-    await adapter.createVerificationValue({
-      identifier,
-      value: "1",
-      expiresAt: new Date(now + SIGN_IN_FAILURES_PER_ACCOUNT.windowSeconds * 1000),
+async function limitSignInAttempts(ctx: AuthMiddlewareContext, key: string): Promise<void> {
+  const adapter = ctx.context.adapter;
+  const { max, windowSeconds } = SIGN_IN_FAILURES_PER_ACCOUNT;
+  const windowMs = windowSeconds * 1000;
+  // Bounded: each pass either decides or loses a race that another request has just won.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = Date.now();
+    const counted = await adapter.incrementOne({
+      model: RATE_LIMIT_MODEL,
+      where: [
+        { field: "key", value: key },
+        { field: "lastRequest", operator: "gt", value: now - windowMs },
+        { field: "count", operator: "lt", value: max },
+      ],
+      increment: { count: 1 },
     });
-    return;
+    if (counted) return;
+    const row = await adapter.findOne<{ count: number; lastRequest: number | string }>({
+      model: RATE_LIMIT_MODEL,
+      where: [{ field: "key", value: key }],
+    });
+    if (!row) {
+      const created = await adapter
+        .create({ model: RATE_LIMIT_MODEL, data: { key, count: 1, lastRequest: now } })
+        .then(
+          () => true,
+          () => false, // another request created it first: count against that row
+        );
+      if (created) return;
+      continue;
+    }
+    const windowStart = Number(row.lastRequest);
+    if (windowStart > now - windowMs) throw tooManyRequests((windowStart + windowMs - now) / 1000);
+    // The window is over: start a new one, unless another request just did.
+    const restarted = await adapter.incrementOne({
+      model: RATE_LIMIT_MODEL,
+      where: [
+        { field: "key", value: key },
+        { field: "lastRequest", operator: "lte", value: now - windowMs },
+      ],
+      increment: {},
+      set: { count: 1, lastRequest: now },
+    });
+    if (restarted) return;
   }
-  const count = countOf(row.value);
-  if (count >= SIGN_IN_FAILURES_PER_ACCOUNT.max) {
-    const retryAfter = Math.max(1, Math.ceil((row.expiresAt.getTime() - now) / 1000));
-    throw new APIError(
-      "TOO_MANY_REQUESTS",
-      { message: "Too many requests. Please try again later." },
-      { "X-Retry-After": String(retryAfter) },
-    );
-  }
-  await adapter.updateVerificationByIdentifier(identifier, { value: String(count + 1) });
+  throw tooManyRequests(1);
 }
 
 /**
@@ -71,7 +99,10 @@ function requirePasswordToDelete(ctx: AuthMiddlewareContext): void {
 
 /** Runs before every Better Auth endpoint. */
 export const beforeAuthHooks = createAuthMiddleware(async (ctx) => {
-  if (ctx.path === SIGN_IN_PATH && ctx.request) await limitSignInAttempts(ctx);
+  if (ctx.path === SIGN_IN_PATH && ctx.request) {
+    const key = attemptsKey(ctx.body);
+    if (key) await limitSignInAttempts(ctx, key);
+  }
   if (ctx.path === "/delete-user") requirePasswordToDelete(ctx);
 });
 
@@ -80,5 +111,8 @@ export const afterAuthHooks = createAuthMiddleware(async (ctx) => {
   if (ctx.path !== SIGN_IN_PATH || !ctx.request) return;
   const identifier = attemptsKey(ctx.body);
   if (!identifier || isAPIError(ctx.context.returned)) return;
-  await ctx.context.internalAdapter.deleteVerificationByIdentifier(identifier);
+  await ctx.context.adapter.delete({
+    model: RATE_LIMIT_MODEL,
+    where: [{ field: "key", value: identifier }],
+  });
 });
