@@ -1,4 +1,4 @@
-import { addTask, apiTasks, expect, newUser, test, tokenOf } from "./fixtures.ts";
+import { addTask, apiTasks, expect, newUser, signUpByApi, test, tokenOf } from "./fixtures.ts";
 
 test("a new user signs up by hand and manages tasks end to end", async ({ page }) => {
   const user = newUser("journey");
@@ -95,4 +95,22 @@ test("a wrong password and an unknown email get the same message", async ({ page
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Wrong email or password.")).toBeVisible();
+});
+
+test("what was typed survives a trip to sign in when the session ends", async ({
+  page,
+  context,
+}) => {
+  const user = await signUpByApi(page);
+  await page.goto("/tasks");
+  await page.getByLabel("Title", { exact: true }).first().fill("Half-typed idea");
+  // The session ends (signed out elsewhere, cookie gone): the next visit goes through sign-in.
+  await context.clearCookies();
+  await page.goto("/tasks");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Ftasks/);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/tasks$/);
+  await expect(page.getByLabel("Title", { exact: true }).first()).toHaveValue("Half-typed idea");
 });

@@ -257,6 +257,7 @@ export function TaskBoard() {
         </h2>
         <TaskForm
           compact
+          draftKey="taskbridge:new-task"
           titleRef={titleRef}
           submitLabel="Add task"
           onSubmit={(draft) => {

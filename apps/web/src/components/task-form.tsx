@@ -1,7 +1,8 @@
 "use client";
-import { useId, useState, type FormEvent, type Ref } from "react";
+import { useEffect, useId, useState, type FormEvent, type Ref } from "react";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label, Select, Textarea } from "@/components/ui/input";
+import { PRIORITIES } from "@taskbridge/shared/task-rules";
 import { emptyDraft, validateDraft, type DraftErrors, type TaskDraft } from "@/lib/task-cache";
 
 /** The fields of a task; used to add one and to edit one. */
@@ -11,18 +12,56 @@ export function TaskForm({
   onSubmit,
   titleRef,
   compact = false,
+  draftKey,
 }: {
   initial?: TaskDraft;
   submitLabel: string;
   onSubmit: (draft: TaskDraft) => Promise<boolean> | boolean;
   titleRef?: Ref<HTMLInputElement>;
   compact?: boolean;
+  /**
+   * Keeps what was typed in this tab's session storage under this key until it is saved, so a
+   * trip to the sign-in page (an ended session) does not lose it.
+   */
+  draftKey?: string;
 }) {
   const id = useId();
   const [draft, setDraft] = useState<TaskDraft>(initial);
   const [errors, setErrors] = useState<DraftErrors>({});
   const [pending, setPending] = useState(false);
   const [expanded, setExpanded] = useState(!compact);
+
+  useEffect(() => {
+    if (!draftKey) return;
+    const saved = sessionStorage.getItem(draftKey);
+    if (!saved) return;
+    try {
+      const value: unknown = JSON.parse(saved);
+      const text = (name: string, fallback: string): string => {
+        if (typeof value !== "object" || value === null || !(name in value)) return fallback;
+        const field: unknown = (value as Record<string, unknown>)[name];
+        return typeof field === "string" ? field : fallback;
+      };
+      const priority = text("priority", initial.priority);
+      setDraft({
+        title: text("title", initial.title),
+        description: text("description", initial.description),
+        priority: PRIORITIES.find((p) => p === priority) ?? initial.priority,
+        dueDate: text("dueDate", initial.dueDate),
+        tags: text("tags", initial.tags),
+      });
+    } catch {
+      sessionStorage.removeItem(draftKey);
+    }
+    // Restored once, when the form first appears.
+  }, [draftKey]);
+
+  useEffect(() => {
+    if (!draftKey) return;
+    if (draft.title || draft.description || draft.tags || draft.dueDate)
+      sessionStorage.setItem(draftKey, JSON.stringify(draft));
+    else sessionStorage.removeItem(draftKey);
+  }, [draft, draftKey]);
 
   const set = (field: keyof TaskDraft) => (event: { target: { value: string } }) =>
     setDraft((current) => ({ ...current, [field]: event.target.value }));
