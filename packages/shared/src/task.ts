@@ -88,31 +88,25 @@ const stripReadOnly = <T extends Record<string, unknown>>({
   ...rest
 }: T & Partial<Record<keyof typeof readOnly, unknown>>) => rest;
 
+/** The fields a client may set, all optional; create then requires a title. */
+const writableFields = {
+  title: TitleSchema.optional(),
+  description: DescriptionSchema.optional(),
+  completed: z.boolean().optional(),
+  priority: PrioritySchema.optional(),
+  due_date: DueDateSchema.nullable().optional(),
+  tags: TagsSchema.optional(),
+};
+
 export const TaskCreateSchema = z
-  .strictObject({
-    title: TitleSchema,
-    description: DescriptionSchema.optional(),
-    completed: z.boolean().optional(),
-    priority: PrioritySchema.optional(),
-    due_date: DueDateSchema.nullable().optional(),
-    tags: TagsSchema.optional(),
-    ...readOnly,
-  })
+  .strictObject({ ...writableFields, title: TitleSchema, ...readOnly })
   .transform(stripReadOnly)
   .meta({ id: "TaskCreate" });
 export type TaskCreate = z.input<typeof TaskCreateSchema>;
 export type TaskCreateParsed = z.output<typeof TaskCreateSchema>;
 
 export const TaskUpdateSchema = z
-  .strictObject({
-    title: TitleSchema.optional(),
-    description: DescriptionSchema.optional(),
-    completed: z.boolean().optional(),
-    priority: PrioritySchema.optional(),
-    due_date: DueDateSchema.nullable().optional(),
-    tags: TagsSchema.optional(),
-    ...readOnly,
-  })
+  .strictObject({ ...writableFields, ...readOnly })
   .transform(stripReadOnly)
   .meta({ id: "TaskUpdate" });
 export type TaskUpdate = z.input<typeof TaskUpdateSchema>;

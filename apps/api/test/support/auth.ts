@@ -39,6 +39,27 @@ export interface SignOptions {
   header?: Record<string, unknown>;
 }
 
+/** The claims Better Auth puts in a token for `userId`; an override of `undefined` removes one. */
+export function tokenClaims(
+  userId: string,
+  issuer: string,
+  overrides: Record<string, unknown> = {},
+): JWTPayload {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = {
+    sub: userId,
+    email: `${userId}@example.test`,
+    name: `User ${userId}`,
+    iat: now,
+    exp: now + 15 * 60,
+    iss: issuer,
+    aud: TEST_AUDIENCE,
+    ...overrides,
+  };
+  for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+  return claims;
+}
+
 /** A stand-in for the web app's Better Auth: real key pairs, a real JWKS over HTTP. */
 export class TestIssuer {
   readonly keys: IssuerKey[] = [];
@@ -94,20 +115,7 @@ export class TestIssuer {
 
   /** The claims Better Auth puts in a token for `userId`. */
   claimsFor(userId: string, overrides: Record<string, unknown> = {}): JWTPayload {
-    const now = Math.floor(Date.now() / 1000);
-    const claims: Record<string, unknown> = {
-      sub: userId,
-      email: `${userId}@example.test`,
-      name: `User ${userId}`,
-      iat: now,
-      exp: now + 15 * 60,
-      iss: this.origin,
-      aud: TEST_AUDIENCE,
-      ...overrides,
-    };
-    for (const [name, value] of Object.entries(claims))
-      if (value === undefined) delete claims[name];
-    return claims;
+    return tokenClaims(userId, this.origin, overrides);
   }
 
   async sign(userId: string, options: SignOptions = {}): Promise<string> {
@@ -135,18 +143,7 @@ export async function signHs256(
     header?: Record<string, unknown>;
   },
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
-    sub: userId,
-    email: `${userId}@example.test`,
-    name: `User ${userId}`,
-    iat: now,
-    exp: now + 15 * 60,
-    iss: options.issuer,
-    aud: TEST_AUDIENCE,
-    ...options.claims,
-  };
-  for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+  const claims = tokenClaims(userId, options.issuer, options.claims);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", ...options.header })
     .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
