@@ -3,34 +3,27 @@ import { JWT_MODES } from "@taskbridge/shared/claims";
 
 const origin = (value: string) => new URL(value).origin;
 
-const EnvSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: z.url({ message: "must be a PostgreSQL URL" }),
-    API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-    API_HOST: z.string().min(1).default("127.0.0.1"),
-    BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
-    BETTER_AUTH_SECRET: z.string().optional(),
-    NEXT_PUBLIC_API_URL: z.url().default("http://localhost:8000"),
-    JWT_MODE: z.enum(JWT_MODES).default("jwks"),
-    JWT_AUDIENCE: z.string().min(1).optional(),
-    CORS_ORIGINS: z.string().optional(),
-    REDIS_URL: z.url().optional(),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info"),
-    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
-  })
-  .superRefine((env, ctx) => {
-    if (env.JWT_MODE === "hs256" && (env.BETTER_AUTH_SECRET ?? "").length < 32) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["BETTER_AUTH_SECRET"],
-        message: "must be at least 32 characters when JWT_MODE=hs256",
-      });
-    }
-  });
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.url({ message: "must be a PostgreSQL URL" }),
+  API_PORT: z.coerce
+    .number({ message: "must be a port number" })
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8000),
+  API_HOST: z.string().min(1).default("127.0.0.1"),
+  BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
+  BETTER_AUTH_SECRET: z.string().optional(),
+  NEXT_PUBLIC_API_URL: z.url().default("http://localhost:8000"),
+  JWT_MODE: z.enum(JWT_MODES).default("jwks"),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().optional(),
+  REDIS_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+});
 
 export interface ApiConfig {
   env: "development" | "production" | "test";
@@ -58,10 +51,14 @@ export class ConfigError extends Error {
 /** Reads and validates the API's environment, naming every variable that is missing or wrong. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`,
-    );
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`);
+  // Checked apart from the schema so that it is reported along with every other problem.
+  if ((source.JWT_MODE ?? "jwks") === "hs256" && (source.BETTER_AUTH_SECRET ?? "").length < 32) {
+    lines.push("  BETTER_AUTH_SECRET: must be at least 32 characters when JWT_MODE=hs256");
+  }
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`The task API's configuration is invalid:\n${lines.join("\n")}`);
   }
   const env = parsed.data;

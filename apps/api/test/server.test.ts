@@ -1,0 +1,114 @@
+// The API process as it runs in production: configuration errors named at start, and a SIGTERM
+// that lets requests in flight finish, ends event streams, and exits cleanly.
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../../tests/database.ts";
+import { useTestDatabase } from "../../../tests/fixtures.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/auth.ts";
+
+const database = await useTestDatabase();
+const serverEntry = path.join(import.meta.dirname, "../src/server.ts");
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  return { child, exited, output: () => output };
+}
+
+describe("the API process", () => {
+  it("names every bad variable and exits non-zero", async () => {
+    const server = start({ JWT_MODE: "hs256", BETTER_AUTH_SECRET: "short", API_PORT: "nope" });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/DATABASE_URL/);
+    expect(server.output()).toMatch(/API_PORT/);
+    expect(server.output()).toMatch(/BETTER_AUTH_SECRET: must be at least 32 characters/);
+    expect(server.output()).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("finishes requests in flight on SIGTERM, ends event streams, and exits 0", async () => {
+    const port = await freePort();
+    const issuer = "http://127.0.0.1:3000";
+    const server = start({
+      DATABASE_URL: database.url,
+      API_PORT: String(port),
+      JWT_MODE: "hs256",
+      BETTER_AUTH_SECRET: TEST_SECRET,
+      BETTER_AUTH_URL: issuer,
+      JWT_AUDIENCE: TEST_AUDIENCE,
+      LOG_LEVEL: "warn",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const userId = "shutdown-user";
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`insert into "user" (id, name, email) values ($1, 'S', 's@example.test')`, [
+      userId,
+    ]);
+    await client.end();
+    const headers = { authorization: `Bearer ${await signHs256(userId, { issuer })}` };
+
+    const stream = await fetch(`${base}/api/events`, { headers });
+    expect(stream.status).toBe(200);
+    const streamEnded = stream.text().then(
+      () => true,
+      () => true,
+    );
+
+    // Requests whose bodies are still arriving when SIGTERM comes: in flight, so they finish.
+    const body = JSON.stringify({ title: "written while stopping" });
+    const requests = Array.from({ length: 5 }, () => {
+      const request = http.request(`${base}/api/tasks`, {
+        method: "POST",
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      });
+      const status = new Promise<number>((resolve, reject) => {
+        request.on("response", (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on("error", reject);
+      });
+      request.write(body.slice(0, 10));
+      return { request, status };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const { request } of requests) request.end(body.slice(10));
+
+    const statuses = await Promise.all(requests.map(({ status }) => status));
+    expect(statuses).toEqual([201, 201, 201, 201, 201]);
+    expect(await streamEnded).toBe(true);
+    expect(await server.exited).toBe(0);
+  });
+});
