@@ -47,8 +47,10 @@ test.describe("accessibility and looks", () => {
       .map((v) => `${v.id}: ${v.help}`);
   };
 
-  test("sign-in and sign-up pass axe with no serious or critical violations", async ({ page }) => {
-    for (const path of ["/sign-in", "/sign-up"]) {
+  test("the home, sign-in and sign-up pages pass axe with no serious or critical violations", async ({
+    page,
+  }) => {
+    for (const path of ["/", "/sign-in", "/sign-up"]) {
       await page.goto(path);
       expect(await audit(page), path).toEqual([]);
     }

@@ -79,6 +79,8 @@ test("a new user signs up by hand and manages tasks end to end", async ({ page }
   // Still there after a reload, and in the API.
   await page.reload();
   await expect(list.getByTestId("task-item")).toHaveCount(2);
+  await page.keyboard.press("n");
+  await expect(page.getByLabel("Title", { exact: true }).first()).toBeFocused();
   const titles = (await apiTasks(page, await tokenOf(page))).map((task) => task.title).sort();
   expect(titles).toEqual(["Buy milk", "File taxes"]);
 

@@ -135,6 +135,26 @@ describe.each(shapes)("routes under %s", (_name, prefix) => {
     expect((await call("GET", `${prefix()}/tasks/${created.id}`)).statusCode).toBe(404);
   });
 
+  it("answers the errors of the contract the same way: 400, 401, 413, 415, 422", async () => {
+    const url = `${prefix()}/tasks`;
+    const json = { "content-type": "application/json" };
+    const cases: Array<[number, Call]> = [
+      [400, { payload: "{broken", headers: json }],
+      [401, { token: "", body: { title: "x" } }],
+      [413, { body: { title: "x", description: "y".repeat(70_000) } }],
+      [415, { payload: "title=x", headers: { "content-type": "text/plain" } }],
+      [422, { body: { title: "x", complete: true } }],
+    ];
+    for (const [status, options] of cases) {
+      const response = await call("POST", url, options);
+      expect(response.statusCode, `${status}`).toBe(status);
+      expect(response.headers["content-type"]).toContain("application/problem+json");
+      expect(response.json()).toMatchObject({ status, detail: expect.any(String) });
+    }
+    const badQuery = await call("GET", `${url}?limit=0`);
+    expect(badQuery.statusCode).toBe(422);
+  });
+
   it("answers 404 problem+json for a missing task and for a malformed id", async () => {
     for (const id of ["0193a5b2-7c1e-7d2a-9b1f-2c3d4e5f6a7b", "not-a-uuid", "1"]) {
       const response = await call("GET", `${prefix()}/tasks/${id}`);
