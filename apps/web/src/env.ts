@@ -19,7 +19,8 @@ const EnvSchema = z.object({
     .min(5)
     .max(3600)
     .default(15 * 60),
-  REDIS_URL: z.url().optional(),
+  /** Proxies in front of the web app (addresses or CIDR ranges), comma-separated. */
+  TRUSTED_PROXIES: z.string().optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
@@ -32,7 +33,8 @@ export interface WebConfig {
   audience: string;
   jwtMode: "jwks" | "hs256";
   jwtLifetimeSeconds: number;
-  redisUrl: string | undefined;
+  /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
+  trustedProxies: string[];
   dbPoolMax: number;
 }
 
@@ -52,7 +54,10 @@ function load(): WebConfig {
     audience: env.JWT_AUDIENCE ?? origin(env.NEXT_PUBLIC_API_URL),
     jwtMode: env.JWT_MODE,
     jwtLifetimeSeconds: env.JWT_LIFETIME_SECONDS,
-    redisUrl: env.REDIS_URL,
+    trustedProxies: (env.TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((value) => value.trim())
+      .filter(Boolean),
     dbPoolMax: env.DB_POOL_MAX,
   };
 }

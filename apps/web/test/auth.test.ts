@@ -217,6 +217,35 @@ describe("sign-in", () => {
   });
 });
 
+describe("behind a trusted proxy", () => {
+  it("finds the client past the listed proxies, so a forged address in front changes nothing", async () => {
+    const proxied = await startAuthServer(database.url, { trustedProxies: ["10.0.0.1"] });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const client = new AuthClient(
+          proxied.origin,
+          `203.0.113.${i + 1}, 198.51.100.200, 10.0.0.1`,
+        );
+        const response = await client.request("/sign-in/email", {
+          body: { email: "behind-proxy@example.test", password: `guess ${i}` },
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
+      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+      // Another client behind the same proxy has a bucket of its own.
+      const neighbour = new AuthClient(proxied.origin, "203.0.113.1, 198.51.100.201, 10.0.0.1");
+      const response = await neighbour.request("/sign-in/email", {
+        body: { email: "neighbour@example.test", password: "a guess" },
+      });
+      expect(response.status).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
 describe("tokens", () => {
   it("issues EdDSA tokens with exactly sub, email, name, iat, exp, iss and aud, verifiable from the JWKS", async () => {
     const client = newClient();

@@ -11,7 +11,8 @@ import { hashPassword, verifyPassword } from "./password.ts";
 export type AuthSettings = Pick<
   WebConfig,
   "baseUrl" | "secret" | "audience" | "jwtMode" | "jwtLifetimeSeconds"
->;
+> &
+  Partial<Pick<WebConfig, "trustedProxies">>;
 
 /**
  * Better Auth as the web app runs it; a plain factory so tests build the very same thing and
@@ -68,8 +69,13 @@ export function createAuth(settings: AuthSettings, db: Database) {
       //   proxy that overwrites the header is exact.
       // - Next keeps a header the client sent, so with `next start` facing the internet
       //   directly a single forged address would be believed. Put a proxy in front in
-      //   production; the per-account sign-in limit below holds in any case.
-      ipAddress: { ipAddressHeaders: ["x-forwarded-for"] },
+      //   production and list it in TRUSTED_PROXIES: Better Auth then reads the header from
+      //   the right, skipping those proxies, and takes the first address it does not trust.
+      //   The per-account sign-in limit holds in any case.
+      ipAddress: {
+        ipAddressHeaders: ["x-forwarded-for"],
+        ...(settings.trustedProxies?.length ? { trustedProxies: settings.trustedProxies } : {}),
+      },
     },
     plugins: [
       jwt({
