@@ -2,6 +2,8 @@
 // the same token check with no validation, logging or hooks: the floor the real API should near.
 // Both run as their own processes; the load generator runs in this one.
 import { spawn } from "node:child_process";
+import path from "node:path";
+import { SignJWT } from "jose";
 import { sql } from "drizzle-orm";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { task, user } from "@taskbridge/db/schema";
@@ -27,23 +29,29 @@ async function seed(db: Database, userId: string, count: number): Promise<void> 
   await db.execute(sql`analyze task`);
 }
 
-/** Starts a server script as its own process (so the load generator does not share its CPU). */
+/** Starts a server as its own process (so the load generator does not share its CPU). */
 async function serve(
   script: string,
   env: Record<string, string>,
   readyPath: string,
+  command?: { file: string; args: (port: number) => string[]; cwd: string },
 ): Promise<{ base: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      API_PORT: String(port),
-      API_HOST: "127.0.0.1",
+  const child = spawn(
+    command?.file ?? process.execPath,
+    command ? command.args(port) : ["--import", "tsx", script],
+    {
+      cwd: command?.cwd,
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        API_PORT: String(port),
+        API_HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -58,10 +66,39 @@ async function serve(
     base,
     stop: () =>
       new Promise((resolve) => {
-        child.once("exit", () => resolve());
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** The four measured requests, in order: list of 20, get, create, toggle. */
+function scenarioSpecs(base: string, headers: Record<string, string>, taskId: string) {
+  const json = { ...headers, "content-type": "application/json" };
+  const common = { connections: CONNECTIONS, duration: SECONDS };
+  return [
+    { name: "list 20", ...common, url: `${base}/api/tasks?limit=20`, headers },
+    { name: "get", ...common, url: `${base}/api/tasks/${taskId}`, headers },
+    {
+      name: "create",
+      ...common,
+      url: `${base}/api/tasks`,
+      method: "POST" as const,
+      body: JSON.stringify({ title: "Benchmark task" }),
+      headers: json,
+    },
+    {
+      name: "toggle",
+      ...common,
+      url: `${base}/api/tasks/${taskId}/toggle`,
+      method: "POST" as const,
+      headers,
+    },
+  ];
 }
 
 async function scenarios(
@@ -70,36 +107,91 @@ async function scenarios(
   taskId: string,
   label: string,
 ): Promise<LoadResult[]> {
-  const json = { ...headers, "content-type": "application/json" };
-  return [
-    await load(`${label} list 20`, {
-      url: `${base}/api/tasks?limit=20`,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers,
-    }),
-    await load(`${label} get`, {
-      url: `${base}/api/tasks/${taskId}`,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers,
-    }),
-    await load(`${label} create`, {
-      url: `${base}/api/tasks`,
-      method: "POST",
-      body: JSON.stringify({ title: "Benchmark task" }),
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers: json,
-    }),
-    await load(`${label} toggle`, {
-      url: `${base}/api/tasks/${taskId}/toggle`,
-      method: "POST",
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers,
-    }),
-  ];
+  const results: LoadResult[] = [];
+  for (const spec of scenarioSpecs(base, headers, taskId))
+    results.push(await load(`${label} ${spec.name}`, spec));
+  return results;
+}
+
+const PYTHON = "/usr/bin/python3";
+const FASTAPI_SECRET = "fastapi-comparison-secret-that-is-long-enough";
+
+async function fastApiInstalled(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const check = spawn(PYTHON, ["-c", "import fastapi, uvicorn, sqlmodel, psycopg2, jwt"], {
+      stdio: "ignore",
+    });
+    check.on("error", () => resolve(false));
+    check.on("exit", (code) => resolve(code === 0));
+  });
+}
+
+async function benchFastApi(
+  databaseUrl: string,
+  issuer: string,
+  taskId: string,
+): Promise<LoadResult[] | undefined> {
+  if (!(await fastApiInstalled())) return undefined;
+  const url = new URL(databaseUrl);
+  url.protocol = "postgresql:";
+  const start = () =>
+    serve(
+      "",
+      {
+        DATABASE_URL: url.toString(),
+        BETTER_AUTH_SECRET: FASTAPI_SECRET,
+        ISSUER: issuer,
+        AUDIENCE,
+      },
+      "/health",
+      {
+        file: PYTHON,
+        args: (port) => [
+          "-m",
+          "uvicorn",
+          "main:app",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(port),
+          "--workers",
+          "1",
+          "--log-level",
+          "warning",
+          "--no-access-log",
+        ],
+        cwd: path.join(import.meta.dirname, "fastapi"),
+      },
+    );
+  const token = await new SignJWT({ email: "bench-user@bench.test", name: "bench-user" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject("bench-user")
+    .setIssuer(issuer)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("15m")
+    .sign(new TextEncoder().encode(FASTAPI_SECRET));
+  const headers = { authorization: `Bearer ${token}` };
+  // A fresh server per scenario: under this load it falls behind, and requests still queued from
+  // one scenario would otherwise be counted against the next.
+  const results: LoadResult[] = [];
+  for (const spec of scenarioSpecs("", headers, taskId)) {
+    const server = await start();
+    try {
+      await load("warm-up", {
+        connections: CONNECTIONS,
+        duration: 1,
+        headers,
+        url: `${server.base}/api/tasks?limit=20`,
+      });
+      results.push(
+        await load(`FastAPI ${spec.name}`, { ...spec, url: `${server.base}${spec.url}` }),
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
 }
 
 export async function benchApi(database: BenchDatabase): Promise<void> {
@@ -148,22 +240,38 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
   const floor = await scenarios(bare.base, headers, first.id, "bare");
   await bare.stop();
 
+  // The same API written with FastAPI, SQLModel and PyJWT (one Uvicorn worker), when Debian's
+  // packages for it are installed, measured the same way.
+  const fastapi = await benchFastApi(database.url, issuer.origin, first.id);
+
   printTable(
     `Task API at ${CONNECTIONS} connections, ${SECONDS} s each (latency in ms)`,
     api.map((row, i) => {
       const base = floor[i];
+      const py = fastapi?.[i];
       return {
         scenario: row.name.replace("API ", ""),
         "API req/s": row.requestsPerSecond,
         "API p50": row.p50,
         "API p99": row.p99,
         "bare req/s": base?.requestsPerSecond ?? 0,
-        "bare p99": base?.p99 ?? 0,
         "API / bare": base ? (row.requestsPerSecond / base.requestsPerSecond).toFixed(2) : "-",
+        "FastAPI req/s": py?.requestsPerSecond ?? "-",
+        "FastAPI p99": py?.p99 ?? "-",
+        "API / FastAPI": py
+          ? py.requestsPerSecond > 0
+            ? (row.requestsPerSecond / py.requestsPerSecond).toFixed(1)
+            : "no answers"
+          : "-",
         errors: row.errors + row.non2xx,
       };
     }),
   );
+  if (!fastapi) {
+    console.log(
+      "FastAPI comparison skipped: install Debian's python3-fastapi python3-uvicorn python3-sqlmodel python3-psycopg2 python3-jwt to include it.",
+    );
+  }
 
   // List latency as one user's task count grows: keyset paging keeps it flat.
   const growth: Array<Record<string, string | number>> = [];
