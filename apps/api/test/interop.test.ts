@@ -1,4 +1,4 @@
-// Interoperability with backends and clients written as the seeds plan (Python, PyJWT): they
+// Interoperability with backends and clients written in Python with PyJWT: they
 // must verify our EdDSA tokens through the JWKS, and mint HS256 tokens our API accepts.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";

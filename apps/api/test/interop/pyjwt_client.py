@@ -1,4 +1,4 @@
-"""An outside client and verifier, written as the seeds' Python backends are (PyJWT).
+"""An outside client and verifier, written the way Python backends of this API do it (PyJWT).
 
   mint-hs256 SECRET ISSUER AUDIENCE SUB   print an HS256 token made with the shared secret
   verify-jwks JWKS_URL ISSUER AUDIENCE TOKEN   verify a token against our JWKS, print its claims

@@ -133,7 +133,7 @@ export class TestIssuer {
   }
 }
 
-/** An HS256 token made with the shared secret, as the seeds' backends expect. */
+/** An HS256 token made with the shared secret, as backends verifying with it expect. */
 export async function signHs256(
   userId: string,
   options: {
