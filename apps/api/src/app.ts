@@ -74,7 +74,8 @@ class RequestLog extends LogController {
     if (this.isLogDisabled(request)) return;
     const line = {
       method: request.method,
-      url: request.url,
+      // A token sent in the query string is refused, and never written down either.
+      url: request.url.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]"),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };

@@ -209,6 +209,7 @@ describe("logs", () => {
         url: "/api/tasks",
         headers: { authorization: `Bearer ${token}x` },
       });
+      await app.inject({ method: "GET", url: `/api/me?access_token=${token}` });
       const text = lines.join("");
       expect(text).not.toContain(token.split(".")[2]);
       expect(text).toContain("trace-me-1");
