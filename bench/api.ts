@@ -219,26 +219,25 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
     ISSUER: issuer.origin,
     AUDIENCE,
   };
-  // The real server as `npm start` runs it (one log line a request, to a pipe), after a warm-up.
-  const server = await serve("apps/api/src/server.ts", env, "/readyz");
-  await load("warm-up", {
-    url: `${server.base}/api/tasks?limit=20`,
-    connections: CONNECTIONS,
-    duration: 2,
-    headers,
-  });
-  const api = await scenarios(server.base, headers, first.id, "API");
-  await server.stop();
-
-  const bare = await serve("bench/bare-server.ts", env, "/");
-  await load("warm-up", {
-    url: `${bare.base}/api/tasks?limit=20`,
-    connections: CONNECTIONS,
-    duration: 2,
-    headers,
-  });
-  const floor = await scenarios(bare.base, headers, first.id, "bare");
-  await bare.stop();
+  // Each server on its own, warmed up, then measured: the real one as `npm start` runs it (one
+  // log line a request, to a pipe), and the bare floor.
+  const measure = async (script: string, readyPath: string, label: string) => {
+    const server = await serve(script, env, readyPath);
+    try {
+      const warmUp = {
+        url: `${server.base}/api/tasks?limit=20`,
+        connections: CONNECTIONS,
+        duration: 2,
+        headers,
+      };
+      await load("warm-up", warmUp);
+      return await scenarios(server.base, headers, first.id, label);
+    } finally {
+      await server.stop();
+    }
+  };
+  const api = await measure("apps/api/src/server.ts", "/readyz", "API");
+  const floor = await measure("bench/bare-server.ts", "/", "bare");
 
   // The same API written with FastAPI, SQLModel and PyJWT (one Uvicorn worker), when Debian's
   // packages for it are installed, measured the same way.
