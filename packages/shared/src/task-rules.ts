@@ -14,6 +14,12 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export type Sort = SortKey | `-${SortKey}`;
 export const SORTS: readonly Sort[] = [...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}` as const)];
 
+/** The key a sort orders by, without its direction. */
+export function sortKeyOf(sort: Sort): SortKey {
+  const key = sort.startsWith("-") ? sort.slice(1) : sort;
+  return SORT_KEYS.find((candidate) => candidate === key) ?? "created";
+}
+
 export const STATUSES = ["all", "pending", "completed"] as const;
 export type Status = (typeof STATUSES)[number];
 

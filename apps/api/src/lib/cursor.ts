@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Sort } from "@taskbridge/shared/task";
+import { sortKeyOf, type Sort } from "@taskbridge/shared/task-rules";
 import { HttpProblem } from "../problem.ts";
 
 /** The sort key of the last task of a page and its id: where the next page starts. */
@@ -30,7 +30,7 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
   const result = CursorSchema.safeParse(parsed);
   if (!result.success || result.data[0] !== sort) throw invalid();
   const [, value, id] = result.data;
-  const key = sort.replace(/^-/, "");
+  const key = sortKeyOf(sort);
   if (key === "created" || key === "updated" || key === "due_date") {
     if (value !== null && Number.isNaN(Date.parse(value))) throw invalid();
     if (value === null && key !== "due_date") throw invalid();

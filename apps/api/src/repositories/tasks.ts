@@ -8,6 +8,7 @@ import type {
   TaskListQueryParsed,
   TaskUpdateParsed,
 } from "@taskbridge/shared/task";
+import { sortKeyOf } from "@taskbridge/shared/task-rules";
 import type { Cursor } from "../lib/cursor.ts";
 
 export function toTask(row: TaskRow): Task {
@@ -40,7 +41,7 @@ const sortColumns = {
 
 /** The value a cursor keeps for a row under a sort key. */
 export function sortValue(row: TaskRow, sort: TaskListQueryParsed["sort"]): string | null {
-  switch (sort.replace(/^-/, "")) {
+  switch (sortKeyOf(sort)) {
     case "created":
       return row.createdAt.toISOString();
     case "updated":
@@ -68,7 +69,7 @@ function cursorValue(key: string, value: string): SQL {
  */
 function afterCursor(cursor: Cursor): SQL | undefined {
   const descending = cursor.sort.startsWith("-");
-  const key = cursor.sort.replace(/^-/, "") as keyof typeof sortColumns;
+  const key = sortKeyOf(cursor.sort);
   const column = sortColumns[key];
   const id = sql`${cursor.id}::uuid`;
   if (key === "due_date" && cursor.value === null) {
@@ -112,7 +113,7 @@ export class TaskRepository {
     if (options.cursor) filters.push(afterCursor(options.cursor));
 
     const descending = options.sort.startsWith("-");
-    const key = options.sort.replace(/^-/, "") as keyof typeof sortColumns;
+    const key = sortKeyOf(options.sort);
     const direction = descending ? desc : asc;
     return this.db
       .select()

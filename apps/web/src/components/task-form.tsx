@@ -39,7 +39,7 @@ export function TaskForm({
       const value: unknown = JSON.parse(saved);
       const text = (name: string, fallback: string): string => {
         if (typeof value !== "object" || value === null || !(name in value)) return fallback;
-        const field: unknown = (value as Record<string, unknown>)[name];
+        const field: unknown = Reflect.get(value, name);
         return typeof field === "string" ? field : fallback;
       };
       const priority = text("priority", initial.priority);
