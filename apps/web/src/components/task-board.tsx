@@ -267,8 +267,8 @@ export function TaskBoard() {
         />
       </Card>
 
-      <section aria-label="Filters" className="grid gap-3 sm:grid-cols-5">
-        <div className="grid gap-1 sm:col-span-2">
+      <section aria-label="Filters" className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+        <div className="col-span-2 grid gap-1">
           <Label htmlFor="search">Search (press /)</Label>
           <div className="relative">
             <Search
