@@ -2,6 +2,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { TaskSchema, type Task } from "@taskbridge/shared/task";
+import { tokenFromBody } from "../apps/web/src/lib/token-body.ts";
 import { API_URL, WEB_URL } from "../playwright.config.ts";
 
 export interface TestUser {
@@ -36,15 +37,9 @@ export async function signUpByApi(page: Page, user: TestUser = newUser()): Promi
 /** A token for the page's signed-in user, to look at the API directly. */
 export async function tokenOf(page: Page): Promise<string> {
   const response = await page.request.get(`${WEB_URL}/api/auth/token`);
-  const body: unknown = await response.json();
-  if (
-    typeof body === "object" &&
-    body !== null &&
-    "token" in body &&
-    typeof body.token === "string"
-  )
-    return body.token;
-  throw new Error("no token");
+  const token = tokenFromBody(await response.json());
+  if (token === undefined) throw new Error(`no token (${response.status()})`);
+  return token;
 }
 
 export async function apiTasks(page: Page, token: string): Promise<Task[]> {

@@ -5,6 +5,7 @@ import { toNodeHandler } from "better-auth/node";
 import { createDb, createPool } from "@taskbridge/db/client";
 import type pg from "pg";
 import { createAuth, type Auth, type AuthSettings } from "../src/auth/config.ts";
+import { tokenFromBody } from "../src/lib/token-body.ts";
 
 export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
 export const TEST_API_AUDIENCE = "http://127.0.0.1:8000";
@@ -93,15 +94,8 @@ export class AuthClient {
 
   async token(): Promise<string> {
     const response = await this.request("/token");
-    const body: unknown = await response.json();
-    if (
-      typeof body !== "object" ||
-      body === null ||
-      !("token" in body) ||
-      typeof body.token !== "string"
-    ) {
-      throw new Error(`no token: ${response.status}`);
-    }
-    return body.token;
+    const token = tokenFromBody(await response.json());
+    if (token === undefined) throw new Error(`no token: ${response.status}`);
+    return token;
   }
 }

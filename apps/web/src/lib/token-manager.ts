@@ -1,3 +1,5 @@
+import { tokenFromBody } from "./token-body.ts";
+
 /**
  * Reads `iat` and `exp` of a token this tab just received from its own server, to know when to
  * renew it. Not a verification (the API verifies); a JWT library would double this bundle part.
@@ -28,15 +30,9 @@ export const fetchTokenFromBetterAuth: TokenFetcher = async () => {
   });
   if (response.status === 401) return null;
   if (!response.ok) throw new Error(`Could not get a token (${response.status})`);
-  const body: unknown = await response.json();
-  if (
-    typeof body === "object" &&
-    body !== null &&
-    "token" in body &&
-    typeof body.token === "string"
-  )
-    return body.token;
-  throw new Error("The token endpoint answered without a token");
+  const token = tokenFromBody(await response.json());
+  if (token === undefined) throw new Error("The token endpoint answered without a token");
+  return token;
 };
 
 export class SignedOutError extends Error {
