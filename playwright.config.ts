@@ -2,8 +2,12 @@ import { defineConfig } from "@playwright/test";
 
 // The stack under test runs as `npm start` runs it, on ports of its own so that a developer's
 // running copy (3000/8000) is left alone, with short-lived tokens to exercise renewal.
-export const WEB_URL = "http://localhost:3100";
-export const API_URL = "http://localhost:8100";
+// E2E_PORT_OFFSET moves all three ports, so two checkouts can run the suite side by side.
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
+const WEB_PORT = 3100 + offset;
+const API_PORT = 8100 + offset;
+export const WEB_URL = `http://localhost:${WEB_PORT}`;
+export const API_URL = `http://localhost:${API_PORT}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,9 +42,9 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     env: {
       TASKBRIDGE_DATA_DIR: ".data/e2e",
-      EMBEDDED_PG_PORT: "54349",
-      WEB_PORT: "3100",
-      API_PORT: "8100",
+      EMBEDDED_PG_PORT: String(54349 + offset),
+      WEB_PORT: String(WEB_PORT),
+      API_PORT: String(API_PORT),
       BETTER_AUTH_URL: WEB_URL,
       NEXT_PUBLIC_API_URL: API_URL,
       JWT_LIFETIME_SECONDS: "30",
