@@ -42,9 +42,11 @@ function simplify(schema: unknown): unknown {
       out[key] = simplify(value);
     }
   }
-  const branches = out.anyOf;
+  const branches: unknown = out.anyOf;
   if (Array.isArray(branches) && branches.length === 2) {
-    const [a, b] = branches;
+    const list: unknown[] = branches;
+    const a = list[0];
+    const b = list[1];
     const nullFirst = isRecord(a) && a.type === "null";
     const other = nullFirst ? b : a;
     const theNull = nullFirst ? a : b;
@@ -93,5 +95,5 @@ export function serializerCompiler({ schema }: { schema: unknown }): (data: unkn
         : undefined;
   if (!zodSchema) return (data) => JSON.stringify(data);
   const write = fastJson(responseJsonSchema(zodSchema));
-  return (data) => write(data);
+  return (data) => String(write(data));
 }

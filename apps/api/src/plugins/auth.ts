@@ -26,9 +26,9 @@ const BEARER = /^Bearer +(\S+) *$/i;
  * child logger (pino), so the user is bound to it in place rather than by a child of the child.
  */
 function bindUser(request: FastifyRequest, userId: string): void {
-  const log: object = request.log;
-  if ("setBindings" in log && typeof log.setBindings === "function") {
-    log.setBindings({ userId });
+  const setBindings: unknown = Reflect.get(request.log, "setBindings");
+  if (typeof setBindings === "function") {
+    Reflect.apply(setBindings, request.log, [{ userId }]);
   } else {
     request.log = request.log.child({ userId });
   }

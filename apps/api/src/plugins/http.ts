@@ -21,7 +21,8 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   helmet(options)(request, recorder, (error?: unknown) => {
     failure = error;
   });
-  if (failure) throw failure;
+  if (failure instanceof Error) throw failure;
+  if (failure !== undefined) throw new Error("helmet refused its options");
   const headers: Record<string, string> = {};
   for (const name of recorder.getHeaderNames()) {
     const value = recorder.getHeader(name);
