@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import { authClient } from "@/auth/client";
 import { Button } from "@/components/ui/button";
+import { safeNext } from "@/lib/safe-next";
 import { formText } from "@/lib/utils";
 import { FieldError, Input, Label } from "@/components/ui/input";
 
@@ -80,7 +81,7 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
       focusFirstError(described);
       return;
     }
-    router.replace(next);
+    router.replace(safeNext(next));
     router.refresh();
   }
 
