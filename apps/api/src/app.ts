@@ -19,13 +19,10 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
-import { authPlugin } from "./plugins/auth.ts";
 import { errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
+import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { eventRoutes } from "./routes/events.ts";
-import { meRoutes } from "./routes/me.ts";
-import { taskRoutes } from "./routes/tasks.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -139,11 +136,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
-  await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
-  await app.register(meRoutes);
-  await app.register(eventRoutes);
-  await app.register(taskRoutes, { prefix: "/api", userInPath: false });
-  await app.register(taskRoutes, { prefix: "/api/:user_id", userInPath: true });
+  await app.register(apiRoutes, {
+    prefix: "/api",
+    ...(deps.verifier ? { verifier: deps.verifier } : {}),
+  });
 
   return app;
 }

@@ -24,7 +24,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get(
-    "/api/events",
+    "/events",
     {
       schema: {
         tags: ["tasks"],
