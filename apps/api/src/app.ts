@@ -73,6 +73,8 @@ class RequestLog extends LogController {
       method: request.method,
       // A token sent in the query string is refused, and never written down either.
       url: request.url.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]"),
+      // The socket's address, or the client's past API_TRUSTED_PROXIES; never a bare header.
+      ip: request.ip,
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
@@ -92,6 +94,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // A client that sends slowly holds a connection: a request line or headers that never end,
+    // a body trickled a byte at a time. On Node 20 Fastify's own requestTimeout does not cut a
+    // trickled body; the server's headers and request timeouts, checked every second, do.
+    // connectionTimeout closes a connection silent in both directions (event streams send a
+    // heartbeat well within it).
+    connectionTimeout: deps.config.idleTimeoutMs,
+    requestTimeout: deps.config.requestTimeoutMs,
+    http: {
+      headersTimeout: deps.config.headersTimeoutMs,
+      requestTimeout: deps.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, deps.config.headersTimeoutMs),
+    },
+    // Without configured proxies `request.ip` is the socket's address and X-Forwarded-For is
+    // ignored, so no client can choose the address it is logged and limited under.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -16,6 +16,8 @@ export interface AuthUser {
   id: string;
   email: string | null;
   name: string | null;
+  /** When the token that vouched for this user expires, in seconds since the epoch. */
+  expiresAt: number;
 }
 
 /** Tokens larger than this are refused before any parsing. */
@@ -136,6 +138,7 @@ export class TokenVerifier {
       id: claims.data.sub,
       email: claims.data.email ?? null,
       name: claims.data.name ?? null,
+      expiresAt: claims.data.exp,
     };
     this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });
     return user;

@@ -165,6 +165,10 @@ export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
     redisUrl: undefined,
     rateLimitPerMinute: 100_000,
     dbPoolMax: 10,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 20_000,
+    idleTimeoutMs: 30_000,
+    trustedProxies: [],
     ...overrides,
   };
 }
