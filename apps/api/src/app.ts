@@ -19,7 +19,7 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
-import { errorHandler } from "./plugins/errors.ts";
+import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -71,14 +71,15 @@ class RequestLog extends LogController {
     if (this.isLogDisabled(request)) return;
     const line = {
       method: request.method,
-      // A token sent in the query string is refused, and never written down either.
-      url: request.url.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]"),
+      // What a user typed (a search, a tag, a cursor holding a title) is theirs, not the log's;
+      // a token sent in the query string is refused, and never written down either.
+      url: request.url.replace(/([?&](?:access_token|q|tag|cursor)=)[^&]*/gi, "$1[redacted]"),
       // The socket's address, or the client's past API_TRUSTED_PROXIES; never a bare header.
       ip: request.ip,
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (error) request.log.error({ ...line, err: error }, "request errored");
+    if (error) request.log.error({ ...line, error: describeError(error) }, "request errored");
     else request.log.info(line, "request completed");
   }
 }

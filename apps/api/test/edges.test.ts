@@ -126,3 +126,47 @@ describe("the rate limit on every spelling", () => {
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
   });
 });
+
+describe("the paging Link header", () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+    port = await listenLocal(t.app);
+  });
+  afterAll(() => t.close());
+
+  it("never copies the Host header the client sent", async () => {
+    const user = await t.createUser();
+    const token = await t.tokenFor(user);
+    for (const title of ["one", "two"]) {
+      await t.app.inject({
+        method: "POST",
+        url: "/api/tasks",
+        headers: { authorization: `Bearer ${token}` },
+        payload: { title },
+      });
+    }
+    const response = await rawRequest(
+      port,
+      [
+        "GET /api/tasks?limit=1 HTTP/1.1",
+        "Host: evil.example",
+        "X-Forwarded-Host: evil.example",
+        "X-Forwarded-Proto: https",
+        "Connection: close",
+        `Authorization: Bearer ${token}`,
+        "",
+        "",
+      ].join("\r\n"),
+    );
+    expect(response.status, response.body).toBe(200);
+    const link = response.headers.link ?? "";
+    expect(link).toMatch(/^<\/api\/tasks\?[^>]*cursor=[^>]+>; rel="next"$/);
+    expect(link).not.toContain("evil");
+    const next = new URL(/<([^>]+)>/.exec(link)?.[1] ?? "", `http://127.0.0.1:${port}`);
+    const page = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    expect(TaskSchema.array().parse(await page.json())).toHaveLength(1);
+  });
+});
