@@ -170,3 +170,37 @@ describe("the paging Link header", () => {
     expect(TaskSchema.array().parse(await page.json())).toHaveLength(1);
   });
 });
+
+describe("the client's address", () => {
+  async function loggedAddress(trustedProxies: string[]): Promise<unknown> {
+    const lines: string[] = [];
+    const t = await buildTestApp({
+      databaseUrl: database.url,
+      mode: "hs256",
+      config: { trustedProxies },
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      const port = await listenLocal(t.app);
+      const response = await rawGet(port, "/api/me", {
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Request-Id": "address-check",
+      });
+      expect(response.status).toBe(401);
+      const line = lines.find(
+        (text) => text.includes("address-check") && text.includes("request completed"),
+      );
+      return line ? (JSON.parse(line) as { ip?: unknown }).ip : undefined;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it("is the socket's when no proxy is trusted, whatever X-Forwarded-For says", async () => {
+    expect(await loggedAddress([])).toBe("127.0.0.1");
+  });
+
+  it("is the forwarded one when the request came through a trusted proxy", async () => {
+    expect(await loggedAddress(["127.0.0.1"])).toBe("203.0.113.9");
+  });
+});
