@@ -21,6 +21,7 @@ import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
+import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
 
@@ -95,6 +96,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router meets before any route (a path that is not valid percent-encoding, a
+    // path segment over 100 characters) answer problem+json too, without echoing the path.
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+        void sendProblem(reply, 414, "A segment of the request path is too long");
+      else void sendProblem(reply, 400, "The request path is not valid");
+    },
     // A client that sends slowly holds a connection: a request line or headers that never end,
     // a body trickled a byte at a time. On Node 20 Fastify's own requestTimeout does not cut a
     // trickled body; the server's headers and request timeouts, checked every second, do.
