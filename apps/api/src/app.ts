@@ -19,6 +19,7 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
 import { sendProblem } from "./problem.ts";
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("pool", deps.pool);
   app.decorate("db", deps.db);
   app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
+  app.decorateRequest("user", requestUserDecoration);
   app.readinessChecks.set("database", async () => {
     await deps.pool.query("select 1");
     return true;

@@ -7,7 +7,7 @@ import { sendProblem } from "../problem.ts";
 declare module "fastify" {
   interface FastifyRequest {
     /**
-     * The verified caller. Readable only inside the `/api` plugin, whose hook sets it before any
+     * The verified caller. Readable inside the `/api` plugin, whose hook sets it before any
      * handler runs; reading it anywhere else throws rather than answering `undefined`.
      */
     readonly user: AuthUser;
@@ -48,6 +48,18 @@ export function verifiedUser(request: FastifyRequest): AuthUser | undefined {
 }
 
 /**
+ * `request.user`, decorated on the root instance so that it exists on every request: the caller
+ * the token check verified, or an error for code that reads it where no check ran.
+ */
+export const requestUserDecoration = {
+  getter(this: FastifyRequest): AuthUser {
+    const user = verifiedUsers.get(this);
+    if (!user) throw new Error("request.user read where no token was checked");
+    return user;
+  },
+};
+
+/**
  * The one place a token is checked: an onRequest hook, before the body is read and before any
  * database query, that sets `request.user` or answers 401. Registered (with `fastify-plugin`) by
  * the `/api` plugin itself, so it guards every route of that plugin and nothing decides by
@@ -68,15 +80,6 @@ export const authPlugin = fp<AuthPluginOptions>(
               ),
       });
     app.decorate("verifier", verifier);
-    if (!app.hasRequestDecorator("user")) {
-      app.decorateRequest("user", {
-        getter(this: FastifyRequest): AuthUser {
-          const user = verifiedUsers.get(this);
-          if (!user) throw new Error("request.user read before the token was checked");
-          return user;
-        },
-      });
-    }
     app.readinessChecks.set("verification keys", () => verifier.ready);
 
     // Keys are fetched in the background: the API starts (not ready) even when the web app is
