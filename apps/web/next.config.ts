@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Internal packages ship TypeScript source.
-  transpilePackages: ["@taskbridge/db", "@taskbridge/shared"],
+  transpilePackages: ["@taskbridge/auth", "@taskbridge/db", "@taskbridge/shared"],
   serverExternalPackages: ["pg", "@node-rs/argon2"],
   turbopack: { root: path.resolve(import.meta.dirname, "../..") },
   poweredByHeader: false,

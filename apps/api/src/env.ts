@@ -1,48 +1,46 @@
 import { z } from "zod";
-import { JWT_MODES } from "@taskbridge/shared/claims";
+import { authEnv, bridgeSettings, describeIssues, sharedEnv } from "@taskbridge/auth/env";
 
-const origin = (value: string) => new URL(value).origin;
-
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z.url({ message: "must be a PostgreSQL URL" }),
-  API_PORT: z.coerce
-    .number({ message: "must be a port number" })
-    .int()
-    .min(0)
-    .max(65535)
-    .default(8000),
-  API_HOST: z.string().min(1).default("127.0.0.1"),
-  BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
-  BETTER_AUTH_SECRET: z.string().optional(),
-  NEXT_PUBLIC_API_URL: z.url().default("http://localhost:8000"),
-  JWT_MODE: z.enum(JWT_MODES).default("jwks"),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  CORS_ORIGINS: z.string().optional(),
-  REDIS_URL: z.url().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+const ApiEnvSchema = authEnv(
+  {
+    DATABASE_URL: sharedEnv.databaseUrl(),
+    API_PORT: sharedEnv.port(8000),
+    API_HOST: z.string().min(1).default("127.0.0.1"),
+    CORS_ORIGINS: z.string().optional(),
+    REDIS_URL: z.url().optional(),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    DB_POOL_MAX: sharedEnv.poolMax(20),
+    /**
+     * Least time between two JWKS fetches caused by unknown key ids, so that made-up key ids
+     * cannot flood the web app; a rotated key is picked up at most this late.
+     */
+    JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  },
+  { secretRequired: "hs256" },
+).transform((env) => {
+  const bridge = bridgeSettings(env);
+  return {
+    ...bridge,
+    databaseUrl: env.DATABASE_URL,
+    port: env.API_PORT,
+    host: env.API_HOST,
+    logLevel: env.LOG_LEVEL,
+    corsOrigins: (env.CORS_ORIGINS ?? bridge.issuer)
+      .split(",")
+      .map((value) => value.trim())
+      .filter(Boolean),
+    redisUrl: env.REDIS_URL,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    dbPoolMax: env.DB_POOL_MAX,
+    jwksCooldownMs: env.JWKS_COOLDOWN_MS,
+  };
 });
 
-export interface ApiConfig {
-  env: "development" | "production" | "test";
-  databaseUrl: string;
-  port: number;
-  host: string;
-  logLevel: string;
-  /** The web app's origin: the required `iss` and where the JWKS is published. */
-  issuer: string;
-  /** The `aud` every token must contain. */
-  audience: string;
-  jwtMode: "jwks" | "hs256";
-  jwksUrl: string;
-  secret: string | undefined;
-  corsOrigins: string[];
-  redisUrl: string | undefined;
-  rateLimitPerMinute: number;
-  dbPoolMax: number;
-}
+/** The API's configuration: what the schema above makes of the environment. */
+export type ApiConfig = z.output<typeof ApiEnvSchema>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -50,36 +48,11 @@ export class ConfigError extends Error {
 
 /** Reads and validates the API's environment, naming every variable that is missing or wrong. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = EnvSchema.safeParse(source);
-  const lines = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`);
-  // Checked apart from the schema so that it is reported along with every other problem.
-  if ((source.JWT_MODE ?? "jwks") === "hs256" && (source.BETTER_AUTH_SECRET ?? "").length < 32) {
-    lines.push("  BETTER_AUTH_SECRET: must be at least 32 characters when JWT_MODE=hs256");
+  const parsed = ApiEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `The task API's configuration is invalid:\n${describeIssues(parsed.error)}`,
+    );
   }
-  if (!parsed.success || lines.length > 0) {
-    throw new ConfigError(`The task API's configuration is invalid:\n${lines.join("\n")}`);
-  }
-  const env = parsed.data;
-  const issuer = origin(env.BETTER_AUTH_URL);
-  return {
-    env: env.NODE_ENV,
-    databaseUrl: env.DATABASE_URL,
-    port: env.API_PORT,
-    host: env.API_HOST,
-    logLevel: env.LOG_LEVEL,
-    issuer,
-    audience: env.JWT_AUDIENCE ?? origin(env.NEXT_PUBLIC_API_URL),
-    jwtMode: env.JWT_MODE,
-    jwksUrl: `${issuer}/api/auth/jwks`,
-    secret: env.BETTER_AUTH_SECRET,
-    corsOrigins: (env.CORS_ORIGINS ?? issuer)
-      .split(",")
-      .map((value) => value.trim())
-      .filter(Boolean),
-    redisUrl: env.REDIS_URL,
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    dbPoolMax: env.DB_POOL_MAX,
-  };
+  return parsed.data;
 }

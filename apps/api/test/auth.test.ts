@@ -3,14 +3,8 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import {
-  buildTestApp,
-  signHs256,
-  TEST_AUDIENCE,
-  TEST_SECRET,
-  TestIssuer,
-  type TestApp,
-} from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
 
 const database = await useTestDatabase();
 
@@ -49,7 +43,11 @@ describe("JWKS mode", () => {
   let queries: () => number;
 
   beforeAll(async () => {
-    t = await buildTestApp({ databaseUrl: database.url, mode: "jwks", jwksCooldownMs: 300 });
+    t = await buildTestApp({
+      databaseUrl: database.url,
+      mode: "jwks",
+      env: { JWKS_COOLDOWN_MS: "300" },
+    });
     if (!t.issuer) throw new Error("no issuer");
     issuer = t.issuer;
     userId = await t.createUser();
@@ -341,7 +339,7 @@ describe("HS256 mode", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { issuer: issuerOrigin },
+      env: { BETTER_AUTH_URL: issuerOrigin },
     });
     userId = await t.createUser();
     queries = countQueries(t);
@@ -423,7 +421,11 @@ describe("HS256 mode", () => {
 
   it("refuses to start with a short secret", async () => {
     await expect(
-      buildTestApp({ databaseUrl: database.url, mode: "hs256", config: { secret: "short" } }),
+      buildTestApp({
+        databaseUrl: database.url,
+        mode: "hs256",
+        env: { BETTER_AUTH_SECRET: "short" },
+      }),
     ).rejects.toThrow(/at least 32/);
   });
 });

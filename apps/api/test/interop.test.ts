@@ -6,13 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import {
-  buildTestApp,
-  TEST_AUDIENCE,
-  TEST_SECRET,
-  TestIssuer,
-  type TestApp,
-} from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
 
 const run = promisify(execFile);
 // Debian's python3 with python3-jwt and python3-cryptography (.ci/run installs them).
@@ -38,7 +33,11 @@ describe.runIf(await pyjwtAvailable())("PyJWT interoperability", async () => {
     let userId: string;
     const issuer = "http://127.0.0.1:3000";
     beforeAll(async () => {
-      t = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config: { issuer } });
+      t = await buildTestApp({
+        databaseUrl: database.url,
+        mode: "hs256",
+        env: { BETTER_AUTH_URL: issuer },
+      });
       userId = await t.createUser();
     });
     afterAll(() => t.close());

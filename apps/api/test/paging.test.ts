@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { TaskRepository } from "../src/repositories/tasks.ts";
 import { decodeCursor } from "../src/lib/cursor.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;

@@ -11,7 +11,9 @@ import { buildApp, loggerSettings } from "../src/app.ts";
 import { TokenVerifier } from "../src/auth/verifier.ts";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, signHs256, testConfig, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { testConfig } from "./support/config.ts";
+import { signHs256 } from "./support/issuer.ts";
 
 const database = await useTestDatabase();
 
@@ -71,7 +73,7 @@ describe("rate limiting", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { rateLimitPerMinute: 5 },
+      env: { RATE_LIMIT_PER_MINUTE: "5" },
     });
   });
   afterAll(() => t.close());
@@ -183,7 +185,7 @@ describe("logs", () => {
         done();
       },
     });
-    const config = testConfig({ databaseUrl: database.url, jwtMode: "hs256", logLevel: "info" });
+    const config = testConfig({ DATABASE_URL: database.url, JWT_MODE: "hs256", LOG_LEVEL: "info" });
     const pool = createPool(config.databaseUrl);
     const app = await buildApp({
       config,
@@ -371,9 +373,9 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 describe.runIf(await redisAvailable(REDIS_URL))("rate limiting across API copies (Redis)", () => {
   it("counts one user's requests on every copy against one limit", async () => {
-    const config = { rateLimitPerMinute: 5, redisUrl: REDIS_URL };
-    const first = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
-    const second = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
+    const env = { RATE_LIMIT_PER_MINUTE: "5", REDIS_URL };
+    const first = await buildTestApp({ databaseUrl: database.url, mode: "hs256", env });
+    const second = await buildTestApp({ databaseUrl: database.url, mode: "hs256", env });
     try {
       const userId = await first.createUser();
       const headers = { authorization: `Bearer ${await first.tokenFor(userId)}` };

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/auth.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/issuer.ts";
 
 const database = await useTestDatabase();
 const serverEntry = path.join(import.meta.dirname, "../src/server.ts");

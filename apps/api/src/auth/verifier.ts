@@ -7,7 +7,7 @@ import {
   type JWTVerifyOptions,
 } from "jose";
 import type { KeyObject } from "node:crypto";
-import { ClaimsSchema, TOKEN_LIFETIME_SECONDS } from "@taskbridge/shared/claims";
+import { ClaimsSchema } from "@taskbridge/shared/claims";
 import type { ApiConfig } from "../env.ts";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
 import { ASYMMETRIC_ALGORITHMS, KeyStore } from "./key-store.ts";
@@ -34,10 +34,20 @@ interface CacheEntry {
 }
 
 export interface VerifierOptions {
-  config: Pick<ApiConfig, "jwtMode" | "jwksUrl" | "secret" | "issuer" | "audience">;
+  config: Pick<
+    ApiConfig,
+    | "jwtMode"
+    | "jwksUrl"
+    | "secret"
+    | "issuer"
+    | "audience"
+    | "jwtLifetimeSeconds"
+    | "jwksCooldownMs"
+  >;
   /** Most verified tokens remembered. */
   cacheSize?: number;
-  jwksCooldownMs?: number;
+  /** The clock, in milliseconds since the epoch; tests move it instead of waiting. */
+  now?: () => number;
   onJwksRefresh?: (outcome: { ok: boolean; keys: number; error?: string }) => void;
 }
 
@@ -54,23 +64,24 @@ export class TokenVerifier {
   /** The shared secret imported once: importing it on every verification doubles its cost. */
   private readonly secret: Promise<CryptoKey> | undefined;
   private readonly baseOptions: JWTVerifyOptions;
+  private readonly now: () => number;
 
   constructor(options: VerifierOptions) {
     const { config } = options;
     this.cacheSize = options.cacheSize ?? 10_000;
+    this.now = options.now ?? Date.now;
     this.baseOptions = {
       issuer: config.issuer,
       audience: config.audience,
       requiredClaims: ["exp", "iat", "sub"],
-      maxTokenAge: TOKEN_LIFETIME_SECONDS,
+      // The lifetime the web app issues tokens with (the same setting): no token it issues is
+      // refused for its age, and none lives longer here than there.
+      maxTokenAge: config.jwtLifetimeSeconds,
       clockTolerance: CLOCK_SKEW_SECONDS,
     };
     if (config.jwtMode === "hs256") {
-      if (!config.secret || config.secret.length < 32) {
-        throw new Error(
-          "BETTER_AUTH_SECRET of at least 32 characters is required when JWT_MODE=hs256",
-        );
-      }
+      // The configuration schema has refused a missing, short or guessable secret already.
+      if (!config.secret) throw new Error("BETTER_AUTH_SECRET is required when JWT_MODE=hs256");
       this.secret = crypto.subtle.importKey(
         "raw",
         new TextEncoder().encode(config.secret),
@@ -81,8 +92,9 @@ export class TokenVerifier {
     } else {
       this.keyStore = new KeyStore({
         jwksUrl: config.jwksUrl,
-        cooldownMs: options.jwksCooldownMs,
+        cooldownMs: config.jwksCooldownMs,
         onRefresh: options.onJwksRefresh,
+        now: this.now,
       });
     }
   }
@@ -101,7 +113,7 @@ export class TokenVerifier {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
     if (!COMPACT_JWS.test(token)) throw new TokenError("token is not a compact JWS");
 
-    const nowSeconds = Date.now() / 1000;
+    const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
       if (
@@ -126,7 +138,11 @@ export class TokenVerifier {
     const { key, algorithms } = await this.keyFor(header);
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key, { ...this.baseOptions, algorithms }));
+      ({ payload } = await jwtVerify(token, key, {
+        ...this.baseOptions,
+        algorithms,
+        currentDate: new Date(nowSeconds * 1000),
+      }));
     } catch (error) {
       throw toTokenError(error);
     }

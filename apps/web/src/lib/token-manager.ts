@@ -1,4 +1,4 @@
-import { tokenFromBody } from "./token-body.ts";
+import { tokenFromBody } from "@taskbridge/auth/token-body";
 
 /**
  * Reads `iat` and `exp` of a token this tab just received from its own server, to know when to
