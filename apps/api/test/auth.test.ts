@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { signHs256, TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
+import { problemOf } from "./support/parse.ts";
 
 const database = await useTestDatabase();
 
@@ -244,7 +245,7 @@ describe("JWKS mode", () => {
       /^Bearer realm="taskbridge", error="invalid_token"/,
     );
     expect(response.headers["content-type"]).toContain("application/problem+json");
-    const body = response.json<Record<string, unknown>>();
+    const body = problemOf(response);
     expect(body).toMatchObject({ status: 401, detail: expect.any(String) });
     expect(JSON.stringify(body)).not.toContain(userId);
     expect(queries()).toBe(before);
@@ -254,7 +255,7 @@ describe("JWKS mode", () => {
     const token = await issuer.sign(userId);
     const response = await call({}, `/api/me?access_token=${token}`);
     expect(response.statusCode).toBe(401);
-    expect(response.json<{ detail: string }>().detail).toMatch(/Authorization header/);
+    expect(problemOf(response).detail).toMatch(/Authorization header/);
   });
 
   it("never contacts a jku or x5u URL named in a token", async () => {
