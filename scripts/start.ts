@@ -114,6 +114,7 @@ async function newestSourceTime(): Promise<number> {
     "apps/web/src",
     "apps/web/next.config.ts",
     "apps/web/package.json",
+    "packages/auth/src",
     "packages/shared/src",
     "packages/db/src",
     "package-lock.json",

@@ -1,11 +1,11 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { getAuth } from "./server.ts";
 
-export async function getSession() {
-  return getAuth().api.getSession({ headers: await headers() });
-}
+/** The request's session; layouts and pages that each ask for it share one lookup per request. */
+export const getSession = cache(async () => getAuth().api.getSession({ headers: await headers() }));
 
 /** The signed-in user's session, or a redirect to sign in that comes back to `path`. */
 export async function requireSession(path: string) {
