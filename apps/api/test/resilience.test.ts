@@ -189,7 +189,12 @@ describe("logs", () => {
         done();
       },
     });
-    const config = testConfig({ DATABASE_URL: database.url, JWT_MODE: "hs256", LOG_LEVEL: "info" });
+    // At debug, so that the request lines (debug outside production) are written too.
+    const config = testConfig({
+      DATABASE_URL: database.url,
+      JWT_MODE: "hs256",
+      LOG_LEVEL: "debug",
+    });
     const pool = createPool(config.databaseUrl);
     const app = await buildApp({
       config,
@@ -197,7 +202,7 @@ describe("logs", () => {
       db: createDb(pool),
       verifier: new TokenVerifier({ config }),
       // The app's own logger settings, writing where the test can read.
-      logger: { ...loggerSettings("info"), stream },
+      logger: { ...loggerSettings("debug"), stream },
     });
     try {
       const userId = "logged-user";
