@@ -13,11 +13,3 @@ export async function requireSession(path: string) {
   if (!session) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   return session;
 }
-
-/** Only a path on this site: never `//host` or a full URL, so `next` cannot send anyone away. */
-export function safeNext(next: string | string[] | undefined, fallback = "/tasks"): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")
-    ? value
-    : fallback;
-}

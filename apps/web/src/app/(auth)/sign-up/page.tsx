@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getSession, safeNext } from "@/auth/session";
+import { safeNext } from "@/auth/safe-next";
+import { getSession } from "@/auth/session";
 import { AuthForm } from "@/components/auth-form";
 
 export const metadata: Metadata = { title: "Create an account" };
