@@ -42,12 +42,16 @@ describe("JWKS mode", () => {
   let issuer: TestIssuer;
   let userId: string;
   let queries: () => number;
+  /** How far the API's clock is moved ahead: past a JWKS cooldown without waiting for it. */
+  let clockAheadMs = 0;
+  const passCooldown = () => (clockAheadMs += 5000);
 
   beforeAll(async () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "jwks",
-      env: { JWKS_COOLDOWN_MS: "300" },
+      env: { JWKS_COOLDOWN_MS: "5000" },
+      now: () => Date.now() + clockAheadMs,
     });
     if (!t.issuer) throw new Error("no issuer");
     issuer = t.issuer;
@@ -288,7 +292,7 @@ describe("JWKS mode", () => {
 
   describe("key rotation", () => {
     it("accepts a token signed with a newly published key without a restart", async () => {
-      await sleep(350);
+      passCooldown();
       const kid = await issuer.addKey();
       const response = await call(bearer(await issuer.sign(userId, { kid })));
       expect(response.statusCode).toBe(200);
@@ -297,7 +301,7 @@ describe("JWKS mode", () => {
     it("keeps verifying with known keys while the JWKS endpoint is down", async () => {
       issuer.setAvailable(false);
       try {
-        await sleep(350);
+        passCooldown();
         // An unknown kid makes it try (and fail) to refetch; known keys must survive that.
         const stranger = await new SignJWT(issuer.claimsFor(userId))
           .setProtectedHeader({ alg: "EdDSA", kid: "unknown" })
@@ -311,7 +315,7 @@ describe("JWKS mode", () => {
     });
 
     it("does not flood the JWKS endpoint with a flood of unknown kids", async () => {
-      await sleep(350);
+      passCooldown();
       const before = issuer.jwksRequests;
       const { privateKey } = await generateKeyPair("EdDSA");
       const tokens = await Promise.all(
@@ -476,8 +480,4 @@ describe("readiness in JWKS mode", () => {
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

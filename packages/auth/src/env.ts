@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
 
-export const JWT_MODES = ["jwks", "hs256"] as const;
-export type JwtMode = (typeof JWT_MODES)[number];
+const JWT_MODES = ["jwks", "hs256"] as const;
+type JwtMode = (typeof JWT_MODES)[number];
 
 /**
  * Token lifetimes, in seconds. The API refuses a token older than the lifetime it is configured
@@ -14,17 +14,17 @@ export type JwtMode = (typeof JWT_MODES)[number];
  */
 export const TOKEN_LIFETIME = { default: 15 * 60, min: 5, max: 60 * 60 } as const;
 
-export const SECRET_MIN_LENGTH = 32;
+const SECRET_MIN_LENGTH = 32;
 /**
  * Least estimated guesses (log10) for a secret that signs tokens others verify: about 80 bits.
  * A random `openssl rand -base64 32` scores far above it; a long run of digits, a keyboard walk
  * or a few words far below.
  */
-export const SECRET_MIN_GUESSES_LOG10 = 24;
+const SECRET_MIN_GUESSES_LOG10 = 24;
 const HOW_TO_MAKE_A_SECRET = "generate one with `openssl rand -base64 32`";
 
 /** True when the secret is long but made of a pattern or words a guesser tries early. */
-export function isGuessableSecret(secret: string): boolean {
+function isGuessableSecret(secret: string): boolean {
   strength ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
   return strength.check(secret).guessesLog10 < SECRET_MIN_GUESSES_LOG10;
 }
@@ -40,7 +40,7 @@ const port = (fallback: number) =>
     .max(65535, "must be a port number")
     .default(fallback);
 
-export const authEnvShape = {
+const authEnvShape = {
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** The web app's public origin: the tokens' `iss`, and where the JWKS is published. */
   BETTER_AUTH_URL: z.url({ message: "must be a URL" }).default("http://localhost:3000"),

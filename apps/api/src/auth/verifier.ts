@@ -19,8 +19,8 @@ export interface AuthUser {
 }
 
 /** Tokens larger than this are refused before any parsing. */
-export const MAX_TOKEN_BYTES = 8 * 1024;
-export const CLOCK_SKEW_SECONDS = 30;
+const MAX_TOKEN_BYTES = 8 * 1024;
+const CLOCK_SKEW_SECONDS = 30;
 /** Three base64url parts, no padding, no white space: exactly what a compact JWS is. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Header fields that would point at a key; a key comes only from our JWKS or secret. */
