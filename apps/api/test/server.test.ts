@@ -40,6 +40,19 @@ describe("the API process", () => {
     expect(server.output()).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
+  it("refuses a long but guessable HS256 secret and a lifetime it cannot honour, saying how to fix them", async () => {
+    const server = start({
+      DATABASE_URL: "postgres://unused@127.0.0.1/unused",
+      JWT_MODE: "hs256",
+      BETTER_AUTH_SECRET: "12345678901234567890123456789012",
+      JWT_LIFETIME_SECONDS: "7200",
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/BETTER_AUTH_SECRET: is too easy to guess/);
+    expect(server.output()).toContain("openssl rand -base64 32");
+    expect(server.output()).toMatch(/JWT_LIFETIME_SECONDS: must be at most 3600 seconds/);
+  });
+
   it("finishes requests in flight on SIGTERM, ends event streams, and exits 0", async () => {
     const port = await freePort();
     const issuer = "http://127.0.0.1:3000";
