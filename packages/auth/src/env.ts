@@ -25,10 +25,17 @@ const HOW_TO_MAKE_A_SECRET = "generate one with `openssl rand -base64 32`";
 
 /** True when the secret is long but made of a pattern or words a guesser tries early. */
 function isGuessableSecret(secret: string): boolean {
-  strength ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
-  return strength.check(secret).guessesLog10 < SECRET_MIN_GUESSES_LOG10;
+  let verdict = verdicts.get(secret);
+  if (verdict === undefined) {
+    strength ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+    verdict = strength.check(secret).guessesLog10 < SECRET_MIN_GUESSES_LOG10;
+    // A process reads one or two secrets; tests and tools parse the same one many times.
+    if (verdicts.size < 16) verdicts.set(secret, verdict);
+  }
+  return verdict;
 }
 let strength: ZxcvbnFactory | undefined;
+const verdicts = new Map<string, boolean>();
 
 const origin = (value: string) => new URL(value).origin;
 
