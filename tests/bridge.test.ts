@@ -52,12 +52,10 @@ async function startApi(web: AuthServer, env: TestEnv, now?: () => number) {
 
 async function signUp(web: AuthServer, label: string, ip: string): Promise<AuthClient> {
   const client = new AuthClient(web.origin, ip);
-  const response = await client.request("/sign-up/email", {
-    body: {
-      name: "Bridge User",
-      email: `${label}@example.test`,
-      password: "correct horse battery",
-    },
+  const response = await client.signUp({
+    name: "Bridge User",
+    email: `${label}@example.test`,
+    password: "correct horse battery",
   });
   expect(response.status).toBe(200);
   return client;

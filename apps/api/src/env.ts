@@ -18,26 +18,54 @@ const ApiEnvSchema = authEnv(
      * cannot flood the web app; a rotated key is picked up at most this late.
      */
     JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+    API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    API_TRUSTED_PROXIES: z.string().optional(),
   },
   { secretRequired: "hs256" },
-).transform((env) => {
-  const bridge = bridgeSettings(env);
-  return {
-    ...bridge,
-    databaseUrl: env.DATABASE_URL,
-    port: env.API_PORT,
-    host: env.API_HOST,
-    logLevel: env.LOG_LEVEL,
-    corsOrigins: (env.CORS_ORIGINS ?? bridge.issuer)
-      .split(",")
-      .map((value) => value.trim())
-      .filter(Boolean),
-    redisUrl: env.REDIS_URL,
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    dbPoolMax: env.DB_POOL_MAX,
-    jwksCooldownMs: env.JWKS_COOLDOWN_MS,
-  };
-});
+)
+  .superRefine((env, ctx) => {
+    if (env.API_HEADERS_TIMEOUT_MS > env.API_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["API_HEADERS_TIMEOUT_MS"],
+        message: "must not be longer than API_REQUEST_TIMEOUT_MS",
+      });
+    }
+  })
+  .transform((env) => {
+    const bridge = bridgeSettings(env);
+    return {
+      ...bridge,
+      databaseUrl: env.DATABASE_URL,
+      port: env.API_PORT,
+      host: env.API_HOST,
+      logLevel: env.LOG_LEVEL,
+      corsOrigins: (env.CORS_ORIGINS ?? bridge.issuer)
+        .split(",")
+        .map((value) => value.trim())
+        .filter(Boolean),
+      redisUrl: env.REDIS_URL,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      dbPoolMax: env.DB_POOL_MAX,
+      jwksCooldownMs: env.JWKS_COOLDOWN_MS,
+      /** Longest a client may take to send a request's headers (a slow or partial request line). */
+      headersTimeoutMs: env.API_HEADERS_TIMEOUT_MS,
+      /** Longest a client may take to send a whole request, body included (a trickled body). */
+      requestTimeoutMs: env.API_REQUEST_TIMEOUT_MS,
+      /** A connection with nothing sent either way for this long is closed. */
+      idleTimeoutMs: env.API_IDLE_TIMEOUT_MS,
+      /**
+       * Addresses or CIDR ranges of proxies whose `X-Forwarded-For` is believed; empty: the
+       * client's address is the socket's and the header is ignored.
+       */
+      trustedProxies: (env.API_TRUSTED_PROXIES ?? "")
+        .split(",")
+        .map((value) => value.trim())
+        .filter(Boolean),
+    };
+  });
 
 /** The API's configuration: what the schema above makes of the environment. */
 export type ApiConfig = z.output<typeof ApiEnvSchema>;

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { authEnv, bridgeSettings, describeIssues, sharedEnv } from "@taskbridge/auth/env";
+import { parseTrustedProxies } from "./lib/client-address.ts";
 
 const WebEnvSchema = authEnv(
   {
@@ -25,10 +26,7 @@ const WebEnvSchema = authEnv(
     baseUrl: bridge.issuer,
     databaseUrl: env.DATABASE_URL,
     /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
-    trustedProxies: (env.TRUSTED_PROXIES ?? "")
-      .split(",")
-      .map((value) => value.trim())
-      .filter(Boolean),
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     dbPoolMax: env.DB_POOL_MAX,
   };
 });

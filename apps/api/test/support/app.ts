@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { user } from "@taskbridge/db/schema";
 import type pg from "pg";
-import { buildApp } from "../../src/app.ts";
+import { buildApp, loggerSettings } from "../../src/app.ts";
 import type { ApiConfig } from "../../src/env.ts";
 import { TokenVerifier } from "../../src/auth/verifier.ts";
 import { testConfig, type TestEnv } from "./config.ts";
@@ -29,6 +29,8 @@ export interface TestAppOptions {
   issuer?: TestIssuer;
   /** Variables to set or override, parsed as a start parses them. */
   env?: TestEnv;
+  /** Where log lines go (a test that reads them); silent by default. */
+  logStream?: { write(line: string): void };
   /** The verifier's clock (milliseconds since the epoch). */
   now?: () => number;
   /** JWKS mode: wait for the first key set before returning (default true). */
@@ -55,7 +57,11 @@ export async function buildTestApp(
   pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, now: options.now });
-  const app = await buildApp({ config, pool, db, verifier, logger: false });
+  // At debug: outside production the per-request lines are written at that level.
+  const logger = options.logStream
+    ? { ...loggerSettings("debug"), stream: options.logStream }
+    : false;
+  const app = await buildApp({ config, pool, db, verifier, logger });
   await app.ready();
   if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
   return {
