@@ -158,6 +158,14 @@ describe("views and counts", () => {
     await own.problem(422, "GET", "/api/tasks?view=today&today=tomorrow");
     await own.problem(422, "GET", "/api/tasks?view=soon");
     await own.problem(422, "GET", "/api/tasks?due=some");
+    for (const value of ["2026-03-10T00:00:00.000Z", "0000-01-01", "+275760-09-13"]) {
+      const cursor = encodeCursor({
+        sort: "due_date",
+        value,
+        id: "01a212e0-94c4-77ac-b6b5-e6c13bbdaf56",
+      });
+      await own.problem(400, "GET", `/api/tasks?view=today&cursor=${cursor}`);
+    }
   });
 
   it("matches a tag case-insensitively and keeps its spelling", async () => {
