@@ -65,6 +65,8 @@ describe("calendar dates", () => {
     ],
     ["an impossible date", { title: "x", due_date: "2026-02-30" }, "due_date"],
     ["year zero", { title: "x", due_date: "0000-01-01" }, "due_date"],
+    ["a date-time in year zero", { title: "x", due_date: "0001-01-01T00:30:00+01:00" }, "due_date"],
+    ["a reminder in year zero", { title: "x", remind_at: "0000-06-01T00:00:00Z" }, "remind_at"],
   ])("refuses %s with 422 naming the field, and stores nothing", async (_name, body, field) => {
     const before = await api.expect(200, TaskStatsSchema, "GET", "/api/tasks/stats");
     const problem = await api.problem(422, "POST", "/api/tasks", body);
