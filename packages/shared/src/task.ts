@@ -30,7 +30,7 @@ export const CalendarDateSchema = z.iso
  */
 /** A date-time whose UTC instant PostgreSQL can store (it has no year 0). */
 const InstantSchema = z.iso
-  .datetime({ offset: true })
+  .datetime({ offset: true, abort: true })
   .refine((value) => new Date(value).getUTCFullYear() >= 1, "The year must be 0001 or later");
 
 export const DueDateSchema = z
