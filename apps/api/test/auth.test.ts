@@ -19,6 +19,18 @@ function b64json(value: unknown): string {
 }
 
 /** A token with the given header and payload and an arbitrary signature part. */
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * The same token with the lowest bit of its last character flipped: a bit no byte uses when a
+ * signature's length is not a multiple of three (Ed25519: 64 bytes, HS256: 32), so a lenient
+ * decoder reads the very same signature.
+ */
+function flipUnusedBit(token: string): string {
+  const last = BASE64URL.indexOf(token.slice(-1));
+  return `${token.slice(0, -1)}${BASE64URL[last ^ 1] ?? ""}`;
+}
+
 function forge(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
@@ -105,6 +117,11 @@ describe("JWKS mode", () => {
       },
     ],
     ["a padded signature", async () => bearer(`${await issuer.sign(userId)}=`)],
+    [
+      "a signature whose unused low bits were changed",
+      async () => bearer(flipUnusedBit(await issuer.sign(userId))),
+    ],
+
     [
       "white space inside the token",
       async () => {
@@ -358,6 +375,10 @@ describe("HS256 mode", () => {
   });
 
   it.each([
+    [
+      "a signature whose unused low bits were changed",
+      async () => flipUnusedBit(await signHs256(userId, { issuer: issuerOrigin })),
+    ],
     [
       "a wrong secret",
       () => signHs256(userId, { issuer: issuerOrigin, secret: `${TEST_SECRET}-wrong` }),

@@ -25,14 +25,22 @@ export const CalendarDateSchema = z.iso
   .date()
   .refine((value) => !value.startsWith("0000"), "The year must be 0001 or later");
 
+/** A date-time whose UTC instant falls in the years 0001 to 9999 (PostgreSQL has no year 0). */
+const InstantSchema = z.iso.datetime({ offset: true, abort: true }).refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, "The year (in UTC) must be between 0001 and 9999");
+
+/**
+ * PostgreSQL cannot store a NUL character in text: refused here, as a 422 naming the field,
+ * rather than by the database as a 500.
+ */
+const NO_NUL = /^[^\0]*$/;
+const noNul = (name: string) => `${name} must not contain a NUL character (\\u0000)`;
+
 /**
  * A calendar date (`2026-01-15`). A date-time, as older clients send, is cut to its UTC date.
  */
-/** A date-time whose UTC instant PostgreSQL can store (it has no year 0). */
-const InstantSchema = z.iso
-  .datetime({ offset: true, abort: true })
-  .refine((value) => new Date(value).getUTCFullYear() >= 1, "The year must be 0001 or later");
-
 export const DueDateSchema = z
   .union([CalendarDateSchema, InstantSchema])
   .transform((value) => (value.length === 10 ? value : new Date(value).toISOString().slice(0, 10)))
@@ -78,11 +86,13 @@ export const TitleSchema = z
   .string()
   .trim()
   .min(1, "Title must not be empty")
-  .max(TITLE_MAX, `Title must be at most ${TITLE_MAX} characters`);
+  .max(TITLE_MAX, `Title must be at most ${TITLE_MAX} characters`)
+  .regex(NO_NUL, noNul("Title"));
 
 export const DescriptionSchema = z
   .string()
   .max(DESCRIPTION_MAX, `Description must be at most ${DESCRIPTION_MAX} characters`)
+  .regex(NO_NUL, noNul("Description"))
   .nullable();
 
 export const TagsSchema = z
@@ -91,7 +101,8 @@ export const TagsSchema = z
       .string()
       .trim()
       .min(1, "A tag must not be empty")
-      .max(TAG_MAX, `A tag must be at most ${TAG_MAX} characters`),
+      .max(TAG_MAX, `A tag must be at most ${TAG_MAX} characters`)
+      .regex(NO_NUL, noNul("A tag")),
   )
   .max(TAGS_MAX, `At most ${TAGS_MAX} tags`)
   .refine((tags) => new Set(tags).size === tags.length, "Tags must be distinct");
@@ -198,13 +209,14 @@ const DateOnlySchema = CalendarDateSchema;
 
 /** Filters the list and the counts share. */
 const taskFilterFields = {
-  q: z.string().trim().max(200).optional(),
+  q: z.string().trim().max(200).regex(NO_NUL, noNul("The search text")).optional(),
   priority: PrioritySchema.optional(),
   tag: z
     .string()
     .trim()
     .min(1)
     .max(TAG_MAX)
+    .regex(NO_NUL, noNul("A tag"))
     .optional()
     .describe("One tag, matched case-insensitively"),
   today: DateOnlySchema.optional().describe(

@@ -1,17 +1,36 @@
 import { z } from "zod";
 import { CalendarDateSchema } from "@taskbridge/shared/task";
-import { sortKeyOf, type Sort } from "@taskbridge/shared/task-rules";
+import { PRIORITIES, sortKeyOf, TITLE_MAX, type Sort } from "@taskbridge/shared/task-rules";
 import { HttpProblem } from "../problem.ts";
 
 /** The sort key of the last task of a page and its id: where the next page starts. */
 export interface Cursor {
   sort: Sort;
-  /** ISO time, lower-cased title, priority, or null (a task with no due date). */
+  /** ISO time, calendar date, lower-cased title, priority, or null (a task with no due date). */
   value: string | null;
   id: string;
 }
 
 const CursorSchema = z.tuple([z.string(), z.string().nullable(), z.uuid()]);
+
+/**
+ * What a cursor's value must be for each sort key: exactly what `encodeCursor` writes, and
+ * nothing PostgreSQL would refuse (a year 0, an unknown priority, a NUL), so a forged or damaged
+ * cursor is a 400 and never reaches a query.
+ */
+const StorableInstant = z.iso.datetime().refine((value) => !value.startsWith("0000-"));
+const CursorValueSchemas = {
+  created: StorableInstant,
+  updated: StorableInstant,
+  // A calendar date, or null for a task without one.
+  due_date: CalendarDateSchema.nullable(),
+  priority: z.enum(PRIORITIES),
+  // Lower-casing can lengthen a title (İ becomes two code units), hence the slack.
+  title: z
+    .string()
+    .max(TITLE_MAX * 3)
+    .regex(/^[^\0]*$/),
+} as const;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id])).toString("base64url");
@@ -31,14 +50,6 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
   const result = CursorSchema.safeParse(parsed);
   if (!result.success || result.data[0] !== sort) throw invalid();
   const [, value, id] = result.data;
-  const key = sortKeyOf(sort);
-  if (key === "due_date") {
-    // A calendar date PostgreSQL's `date` holds, or null for a task without one.
-    if (value !== null && !CalendarDateSchema.safeParse(value).success) throw invalid();
-  } else if (key === "created" || key === "updated") {
-    if (value === null || Number.isNaN(Date.parse(value))) throw invalid();
-  } else if (value === null) {
-    throw invalid();
-  }
+  if (!CursorValueSchemas[sortKeyOf(sort)].safeParse(value).success) throw invalid();
   return { sort, value, id };
 }

@@ -43,7 +43,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   });
 
   app.get(
-    "/api/events",
+    "/events",
     {
       schema: {
         tags: ["tasks"],
@@ -53,7 +53,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           "(op: insert, update or delete) for each change to the caller's tasks, " +
           "`event: reminder` with data `{ task }` when a task's `remind_at` comes (once per " +
           "reminder, on every open stream of its owner), and a comment line every 25 s to keep " +
-          "the connection open.",
+          "the connection open. The stream ends when the token expires; reconnect with a fresh one.",
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe("text/event-stream"),
@@ -101,9 +101,20 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
             ),
         );
       });
-      const heartbeat = setInterval(() => write(`: keep-alive\n\n`), HEARTBEAT_MS);
+      // Well within the idle timeout, which would otherwise close a quiet stream.
+      const heartbeat = setInterval(
+        () => write(`: keep-alive\n\n`),
+        Math.min(HEARTBEAT_MS, app.config.idleTimeoutMs / 2),
+      );
+      // The token vouches for the caller until its exp and not after: the stream ends then, and
+      // the client reconnects with a fresh token (a stream of a signed-out user stops with it).
+      const expiry = setTimeout(
+        () => end(),
+        Math.max(0, request.user.expiresAt * 1000 - Date.now()),
+      );
       const end = () => {
         clearInterval(heartbeat);
+        clearTimeout(expiry);
         unsubscribe();
         streams.delete(end);
         if (!reply.raw.writableEnded) reply.raw.end();

@@ -15,7 +15,7 @@ import type { FastifyInstance } from "fastify";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { user } from "@taskbridge/db/schema";
 import type pg from "pg";
-import { buildApp } from "../../src/app.ts";
+import { buildApp, loggerSettings } from "../../src/app.ts";
 import type { ApiConfig } from "../../src/env.ts";
 import { TokenVerifier } from "../../src/auth/verifier.ts";
 
@@ -165,6 +165,10 @@ export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
     redisUrl: undefined,
     rateLimitPerMinute: 100_000,
     dbPoolMax: 10,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 20_000,
+    idleTimeoutMs: 30_000,
+    trustedProxies: [],
     ...overrides,
   };
 }
@@ -192,6 +196,8 @@ export interface TestAppOptions {
   waitForKeys?: boolean;
   /** Whether this copy sends due reminders (default true). */
   sendReminders?: boolean;
+  /** Where log lines go (a test that reads them); silent by default. */
+  logStream?: { write(line: string): void };
 }
 
 /** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
@@ -214,12 +220,15 @@ export async function buildTestApp(
   pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
+  const logger = options.logStream
+    ? { ...loggerSettings("info"), stream: options.logStream }
+    : false;
   const app = await buildApp({
     config,
     pool,
     db,
     verifier,
-    logger: false,
+    logger,
     sendReminders: options.sendReminders ?? true,
   });
   await app.ready();

@@ -93,7 +93,8 @@ export class ApiClient {
       );
       seen.push(...answer.data);
       const next = /<([^>]+)>; rel="next"/.exec(answer.headers.get("link") ?? "")?.[1];
-      path = next ? new URL(next).pathname + new URL(next).search : undefined;
+      const url = next === undefined ? undefined : new URL(next, this.origin);
+      path = url ? url.pathname + url.search : undefined;
     }
     return seen;
   }
