@@ -153,8 +153,13 @@ export function TaskBoard() {
         description: input.description ?? null,
         completed: false,
         priority: input.priority ?? "medium",
-        due_date: input.due_date ? new Date(input.due_date).toISOString() : null,
+        due_date: input.due_date ? new Date(input.due_date).toISOString().slice(0, 10) : null,
+        due_time: null,
         tags: input.tags ?? [],
+        recurrence: null,
+        previous_id: null,
+        remind_at: null,
+        reminded_at: null,
         created_at: now,
         updated_at: now,
       };
@@ -180,7 +185,11 @@ export function TaskBoard() {
                 ...(input.priority !== undefined ? { priority: input.priority } : {}),
                 ...(input.tags !== undefined ? { tags: input.tags } : {}),
                 ...(input.due_date !== undefined
-                  ? { due_date: input.due_date ? new Date(input.due_date).toISOString() : null }
+                  ? {
+                      due_date: input.due_date
+                        ? new Date(input.due_date).toISOString().slice(0, 10)
+                        : null,
+                    }
                   : {}),
               }
             : task,
