@@ -23,6 +23,10 @@ export function sortKeyOf(sort: Sort): SortKey {
 export const STATUSES = ["all", "pending", "completed"] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** Shorthands of the list, each a filter plus an order by due date, relative to `today`. */
+export const VIEWS = ["today", "upcoming", "overdue"] as const;
+export type View = (typeof VIEWS)[number];
+
 /** A task as the API returns it. */
 export interface Task {
   id: string;
@@ -31,8 +35,15 @@ export interface Task {
   description: string | null;
   completed: boolean;
   priority: Priority;
+  /** `YYYY-MM-DD` */
   due_date: string | null;
+  /** `HH:MM` */
+  due_time: string | null;
   tags: string[];
+  recurrence: string | null;
+  previous_id: string | null;
+  remind_at: string | null;
+  reminded_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -51,6 +62,11 @@ export function isTask(value: unknown): value is Task {
     typeof t.completed === "boolean" &&
     PRIORITIES.some((p) => p === t.priority) &&
     isStringOrNull(t.due_date) &&
+    isStringOrNull(t.due_time) &&
+    isStringOrNull(t.recurrence) &&
+    isStringOrNull(t.previous_id) &&
+    isStringOrNull(t.remind_at) &&
+    isStringOrNull(t.reminded_at) &&
     Array.isArray(t.tags) &&
     t.tags.every((tag) => typeof tag === "string") &&
     typeof t.created_at === "string" &&
