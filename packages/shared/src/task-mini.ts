@@ -1,26 +1,10 @@
 import * as z from "zod/mini";
-import { PRIORITIES } from "./task-rules.ts";
+import { PRIORITIES, type Task } from "./task-rules.ts";
 
 // The task API's answers as the browser reads them, built with zod's tree-shakable `zod/mini`
 // so that checking every answer costs the board a few kilobytes instead of the whole of zod.
 
-const calendarDate = /^\d{4}-\d{2}-\d{2}/;
-
-/**
- * A due date as a calendar date (`YYYY-MM-DD`). An answer that carries a date-time (the first
- * shape of the contract) is read as the date it names in UTC, which is where such dates were
- * stored.
- */
-const DueDateAnswer = z.pipe(
-  z.nullable(z.string().check(z.regex(calendarDate))),
-  z.transform((value) => (value === null ? null : value.slice(0, 10))),
-);
-
-/** Fields added by later versions of the contract read as null when an answer lacks them. */
-const optionalText = z.pipe(
-  z.optional(z.nullable(z.string())),
-  z.transform((value) => value ?? null),
-);
+const text = z.nullable(z.string());
 
 export const TaskAnswerSchema = z.object({
   id: z.string(),
@@ -29,17 +13,22 @@ export const TaskAnswerSchema = z.object({
   description: z.nullable(z.string()),
   completed: z.boolean(),
   priority: z.enum(PRIORITIES),
-  due_date: DueDateAnswer,
-  due_time: optionalText,
-  recurrence: optionalText,
-  remind_at: optionalText,
-  reminded_at: optionalText,
-  previous_id: optionalText,
+  /** `YYYY-MM-DD`: a calendar date, compared as text with the person's local date. */
+  due_date: z.nullable(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  due_time: text,
+  recurrence: text,
+  remind_at: text,
+  reminded_at: text,
+  previous_id: text,
   tags: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
 });
 export type TaskAnswer = z.output<typeof TaskAnswerSchema>;
+// This schema and the Task of the contract must agree.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _answerMatchesTask: Same<TaskAnswer, Task> = true;
+void _answerMatchesTask;
 
 export const TaskListAnswerSchema = z.array(TaskAnswerSchema);
 

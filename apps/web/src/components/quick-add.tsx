@@ -160,6 +160,7 @@ export function QuickAdd({
     setDraft(emptyDraft);
     setRemoved(new Set());
     setErrors({});
+    setExpanded(false);
   }
 
   return (

@@ -40,6 +40,8 @@ export function TaskForm({
           <Input
             {...control}
             name="title"
+            // The dialog's content arrives after it opens: the title takes focus itself.
+            autoFocus
             value={draft.title}
             onChange={(event) => change("title", event.target.value)}
             maxLength={250}

@@ -7,7 +7,7 @@ import { cn } from "@/lib/utils";
 const COUNT_OF: Record<View, keyof TaskStatsAnswer> = {
   today: "today",
   upcoming: "upcoming",
-  all: "pending",
+  all: "all",
   completed: "completed",
 };
 

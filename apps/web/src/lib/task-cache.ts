@@ -79,7 +79,7 @@ function countsOf(task: TaskAnswer | null, today: string): TaskStatsAnswer {
     overdue: pending && due !== null && due < today ? 1 : 0,
     today: pending && due !== null && due <= today ? 1 : 0,
     upcoming: pending && due !== null && due > today ? 1 : 0,
-    no_due_date: pending && due === null ? 1 : 0,
+    no_due_date: due === null ? 1 : 0,
   };
 }
 

@@ -97,7 +97,7 @@ export function compareTasks(sort: string, a: TaskAnswer, b: TaskAnswer): number
   const value = (task: TaskAnswer): string | number | null => {
     switch (key) {
       case "due_date":
-        return task.due_date === null ? null : `${task.due_date} ${task.due_time ?? ""}`;
+        return task.due_date;
       case "priority":
         return PRIORITY_RANK[task.priority];
       case "title":
