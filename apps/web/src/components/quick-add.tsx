@@ -118,6 +118,8 @@ export function QuickAdd({
   );
   const useDefaultDate =
     defaultDate !== null && !parsed.dueDate && !draft.dueDate && !removed.has(DEFAULT_DATE);
+  // Nothing typed yet: nothing understood to show.
+  const showChips = draft.title.trim() !== "";
   const chips: Chip[] = [
     ...(useDefaultDate
       ? [{ key: DEFAULT_DATE, kind: "date" as const, label: describeDate(defaultDate, today) }]
@@ -187,7 +189,7 @@ export function QuickAdd({
         )}
       </Field>
       <div className="flex flex-wrap items-center gap-1.5">
-        {chips.length > 0 ? (
+        {showChips && chips.length > 0 ? (
           <ul aria-label="Understood" className="flex flex-wrap gap-1.5">
             {chips.map((chip) => (
               <li key={chip.key}>

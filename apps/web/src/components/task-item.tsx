@@ -30,7 +30,6 @@ export const TaskItem = memo(function TaskItem({
     <li
       className={cn(
         "group flex items-center gap-2 rounded-md border border-transparent px-2 py-1.5 hover:bg-accent/50 focus-visible:border-ring focus-visible:outline-none",
-        overdue && "border-l-destructive border-l-4",
         saving && "opacity-70",
       )}
       data-testid="task-item"

@@ -22,8 +22,9 @@ export function ViewNav({
   hrefOf: (view: View) => string;
 }) {
   return (
-    <nav aria-label="Views" className="-mx-1 overflow-x-auto">
-      <ul className="flex gap-1 px-1">
+    <nav aria-label="Views">
+      {/* Four equal tabs on a phone, so all four fit at 360 px; a row of links above that. */}
+      <ul className="grid grid-cols-4 gap-1 sm:flex">
         {VIEWS.map((name) => {
           const count = stats?.[COUNT_OF[name]];
           const overdue = name === "today" && (stats?.overdue ?? 0) > 0;
@@ -34,7 +35,7 @@ export function ViewNav({
                 scroll={false}
                 aria-current={name === view ? "page" : undefined}
                 className={cn(
-                  "inline-flex min-h-10 items-center gap-2 rounded-md px-3 text-sm font-medium hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:min-h-11",
+                  "flex min-h-11 flex-col items-center justify-center gap-0.5 rounded-md px-1 text-sm font-medium sm:min-h-10 sm:flex-row sm:gap-2 sm:px-3 hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:min-h-11",
                   name === view && "bg-accent",
                 )}
               >

@@ -1,5 +1,5 @@
 import type { Priority } from "@taskbridge/shared/task-rules";
-import { addDays, localDate } from "./dates.ts";
+import { addDays, describeDate, describeTime, localDate } from "./dates.ts";
 
 // Quick add: what a person types in the title field ("Pay rent tomorrow 9am #home !high")
 // becomes a title and fields. Dates come from a date parser (chrono-node, loaded on first use
@@ -189,20 +189,23 @@ export function parseQuickAdd(
       take(found.index, found.index + found.text.length, {
         key,
         kind: "date",
-        label: describeFound(result.dueDate ?? today, time, today),
+        label: `${describeDate(result.dueDate ?? today, today)}${time ? ` ${describeTime(time)}` : ""}`,
       });
       break;
     }
   }
 
+  // Chips in the order their words were typed.
+  const at = new Map(spans.map((span) => [span.key, span.start]));
+  chips.sort((a, b) => (at.get(a.key) ?? 0) - (at.get(b.key) ?? 0));
   if (spans.length === 0) return result;
   let title = "";
-  let at = 0;
+  let from = 0;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
-    title += text.slice(at, span.start);
-    at = span.end;
+    title += text.slice(from, span.start);
+    from = span.end;
   }
-  title += text.slice(at);
+  title += text.slice(from);
   title = title.replace(/\s+/g, " ").trim();
   // Only recognised words: keep the text as the title rather than save an empty one.
   if (!title)
@@ -217,18 +220,4 @@ export function parseQuickAdd(
       recurrence: null,
     };
   return { ...result, title };
-}
-
-function describeFound(date: string, time: string | null, today: string): string {
-  const day =
-    date === today
-      ? "Today"
-      : date === addDays(today, 1)
-        ? "Tomorrow"
-        : new Date(`${date}T12:00:00`).toLocaleDateString("en", {
-            weekday: "short",
-            month: "short",
-            day: "numeric",
-          });
-  return time ? `${day} ${time}` : day;
 }
