@@ -35,6 +35,8 @@ export interface AppDeps {
   verifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
+  /** Whether this copy sends due reminders (default true); every copy delivers them. */
+  sendReminders?: boolean;
 }
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -141,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
   await app.register(meRoutes);
-  await app.register(eventRoutes);
+  await app.register(eventRoutes, { sendReminders: deps.sendReminders ?? true });
   await app.register(taskRoutes, { prefix: "/api", userInPath: false });
   await app.register(taskRoutes, { prefix: "/api/:user_id", userInPath: true });
 

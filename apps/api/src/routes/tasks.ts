@@ -55,6 +55,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
   const Params = z.object({ ...userParam });
   const IdParams = z.object({ ...userParam, id: z.string().describe("Task id (UUID)") });
   const tags = [options.userInPath ? "tasks (user in path)" : "tasks"];
+  const nextOccurrence =
+    "When this makes a recurring task completed, the same transaction creates its next " +
+    'occurrence (once per task) and the answer links it: `Link: </api/tasks/{id}>; rel="next-occurrence"`.';
   const security = [{ bearerAuth: [] }];
 
   if (options.userInPath) {
@@ -220,6 +223,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
             method === "put"
               ? "Update a task (fields absent stay as they are)"
               : "Update a task (same as PUT)",
+          description: `A new \`remind_at\` re-arms the reminder. ${nextOccurrence}`,
           params: IdParams,
           body: TaskUpdateSchema,
           response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 503) },
@@ -254,6 +258,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         tags,
         security,
         summary: 'Toggle completed, or set it with {"completed": true|false}',
+        description: nextOccurrence,
         params: IdParams,
         body: z.preprocess((value) => value ?? {}, TaskCompleteSchema),
         response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 415, 422, 429, 503) },
@@ -276,6 +281,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         tags,
         security,
         summary: "Toggle completed",
+        description: nextOccurrence,
         params: IdParams,
         response: { 200: TaskSchema, ...errors(401, 403, 404, 429, 503) },
       },

@@ -190,6 +190,8 @@ export interface TestAppOptions {
   jwksCooldownMs?: number;
   /** JWKS mode: wait for the first key set before returning (default true). */
   waitForKeys?: boolean;
+  /** Whether this copy sends due reminders (default true). */
+  sendReminders?: boolean;
 }
 
 /** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
@@ -212,7 +214,14 @@ export async function buildTestApp(
   pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
-  const app = await buildApp({ config, pool, db, verifier, logger: false });
+  const app = await buildApp({
+    config,
+    pool,
+    db,
+    verifier,
+    logger: false,
+    sendReminders: options.sendReminders ?? true,
+  });
   await app.ready();
   if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
   return {
