@@ -441,3 +441,35 @@ test.describe("looks", () => {
     await expect(page.getByText("Name", { exact: true })).toHaveCount(1);
   });
 });
+
+test("a reminder arrives as a toast and, when allowed, a browser notification", async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(["notifications"]);
+  // Counts the notifications the page shows, without needing a desktop to show them on.
+  await page.addInitScript({
+    content: `
+      const Native = window.Notification;
+      class Counted extends Native {
+        constructor(title, options) {
+          super(title, options);
+          document.documentElement.dataset.notified = title + ": " + (options?.body ?? "");
+        }
+      }
+      Object.defineProperty(window, "Notification", { value: Counted });
+    `,
+  });
+  await signUpByApi(page);
+  await page.goto("/tasks");
+  const token = await tokenOf(page);
+  await expect(page.getByText("No tasks yet")).toBeVisible();
+  await createTasks(page, token, [
+    { title: "Stretch your legs", remind_at: new Date(Date.now() + 3000).toISOString() },
+  ]);
+  await expect(page.getByText("Reminder: Stretch your legs")).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator("html")).toHaveAttribute(
+    "data-notified",
+    "Taskbridge reminder: Stretch your legs",
+  );
+});
