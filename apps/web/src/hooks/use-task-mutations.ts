@@ -1,6 +1,6 @@
 "use client";
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
@@ -182,8 +182,7 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
   const [adding, setAdding] = useState<Adding[]>([]);
   const sequence = useRef(0);
 
-  return {
-    adding,
+  const actions: Omit<TaskMutations, "adding"> = {
     create: (input) => {
       const key = `adding-${(sequence.current += 1)}`;
       setAdding((current) => [{ key, input }, ...current]);
@@ -209,4 +208,20 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
       return last ? undo(last) : false;
     },
   };
+  // Stable functions, so rows (memoised) do not re-render for every change of the board.
+  const latest = useRef(actions);
+  useEffect(() => {
+    latest.current = actions;
+  });
+  const stable = useMemo<Omit<TaskMutations, "adding">>(
+    () => ({
+      create: (input) => latest.current.create(input),
+      update: (task, changes) => latest.current.update(task, changes),
+      toggle: (task) => latest.current.toggle(task),
+      remove: (task) => latest.current.remove(task),
+      undoLast: () => latest.current.undoLast(),
+    }),
+    [],
+  );
+  return { ...stable, adding };
 }
