@@ -65,6 +65,8 @@ describe("calendar dates", () => {
     ],
     ["an impossible date", { title: "x", due_date: "2026-02-30" }, "due_date"],
     ["year zero", { title: "x", due_date: "0000-01-01" }, "due_date"],
+    ["a date-time in year zero", { title: "x", due_date: "0001-01-01T00:30:00+01:00" }, "due_date"],
+    ["a reminder in year zero", { title: "x", remind_at: "0000-06-01T00:00:00Z" }, "remind_at"],
   ])("refuses %s with 422 naming the field, and stores nothing", async (_name, body, field) => {
     const before = await api.expect(200, TaskStatsSchema, "GET", "/api/tasks/stats");
     const problem = await api.problem(422, "POST", "/api/tasks", body);
@@ -158,6 +160,14 @@ describe("views and counts", () => {
     await own.problem(422, "GET", "/api/tasks?view=today&today=tomorrow");
     await own.problem(422, "GET", "/api/tasks?view=soon");
     await own.problem(422, "GET", "/api/tasks?due=some");
+    for (const value of ["2026-03-10T00:00:00.000Z", "0000-01-01", "+275760-09-13"]) {
+      const cursor = encodeCursor({
+        sort: "due_date",
+        value,
+        id: "01a212e0-94c4-77ac-b6b5-e6c13bbdaf56",
+      });
+      await own.problem(400, "GET", `/api/tasks?view=today&cursor=${cursor}`);
+    }
   });
 
   it("matches a tag case-insensitively and keeps its spelling", async () => {

@@ -28,8 +28,13 @@ export const CalendarDateSchema = z.iso
 /**
  * A calendar date (`2026-01-15`). A date-time, as older clients send, is cut to its UTC date.
  */
+/** A date-time whose UTC instant PostgreSQL can store (it has no year 0). */
+const InstantSchema = z.iso
+  .datetime({ offset: true, abort: true })
+  .refine((value) => new Date(value).getUTCFullYear() >= 1, "The year must be 0001 or later");
+
 export const DueDateSchema = z
-  .union([CalendarDateSchema, z.iso.datetime({ offset: true })])
+  .union([CalendarDateSchema, InstantSchema])
   .transform((value) => (value.length === 10 ? value : new Date(value).toISOString().slice(0, 10)))
   .meta({
     description: "ISO 8601 date; a date-time is accepted and cut to its UTC date",
@@ -62,13 +67,12 @@ export const RecurrenceSchema = z
   });
 
 /** An instant with an offset; normalised to UTC. */
-export const RemindAtSchema = z.iso
-  .datetime({ offset: true })
-  .transform((value) => new Date(value).toISOString())
-  .meta({
-    description: "ISO 8601 date-time; the owner's event streams get a reminder then",
-    examples: ["2026-01-15T08:30:00Z"],
-  });
+export const RemindAtSchema = InstantSchema.transform((value) =>
+  new Date(value).toISOString(),
+).meta({
+  description: "ISO 8601 date-time; the owner's event streams get a reminder then",
+  examples: ["2026-01-15T08:30:00Z"],
+});
 
 export const TitleSchema = z
   .string()

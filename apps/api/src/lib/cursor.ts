@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CalendarDateSchema } from "@taskbridge/shared/task";
 import { sortKeyOf, type Sort } from "@taskbridge/shared/task-rules";
 import { HttpProblem } from "../problem.ts";
 
@@ -31,9 +32,11 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
   if (!result.success || result.data[0] !== sort) throw invalid();
   const [, value, id] = result.data;
   const key = sortKeyOf(sort);
-  if (key === "created" || key === "updated" || key === "due_date") {
-    if (value !== null && Number.isNaN(Date.parse(value))) throw invalid();
-    if (value === null && key !== "due_date") throw invalid();
+  if (key === "due_date") {
+    // A calendar date PostgreSQL's `date` holds, or null for a task without one.
+    if (value !== null && !CalendarDateSchema.safeParse(value).success) throw invalid();
+  } else if (key === "created" || key === "updated") {
+    if (value === null || Number.isNaN(Date.parse(value))) throw invalid();
   } else if (value === null) {
     throw invalid();
   }

@@ -6,5 +6,6 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const session = await requireSession("/account");
+  if (!session) return null; // the layout says the service is briefly unavailable
   return <AccountSettings name={session.user.name} email={session.user.email} />;
 }
