@@ -73,6 +73,8 @@ test("a new user signs up by hand and manages tasks end to end", async ({ page }
   await expect(list.getByText("Call the electrician")).toHaveCount(0);
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(list.getByText("Call the electrician")).toBeVisible();
+  // Toasts wait while the pointer rests on them; a person moves on.
+  await page.mouse.move(0, 0);
   const deleted = page.waitForResponse((response) => response.request().method() === "DELETE");
   await page.getByRole("button", { name: "Delete “Call the electrician”" }).click();
   await expect(list.getByText("Call the electrician")).toHaveCount(0);

@@ -159,7 +159,8 @@ export function QuickAdd({
     if (Object.keys(found).some((name) => name !== "title")) setExpanded(true);
     if (focusFirstError(form, found)) return;
     onAdd(draftToInput(final));
-    setDraft(emptyDraft);
+    // Waiting for the date parser, the person may have typed the next task already: keep it.
+    setDraft((current) => (current.title === draft.title ? emptyDraft : current));
     setRemoved(new Set());
     setErrors({});
     setExpanded(false);

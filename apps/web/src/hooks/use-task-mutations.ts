@@ -147,24 +147,27 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
   });
 
   // Deletes waiting for their undo time, by task id, newest last.
-  const waiting = useRef(new Map<string, TaskAnswer>());
+  // Each removal's toast has an id of its own: a task deleted again after an undo gets a new
+  // toast rather than an update of the one closing.
+  const waiting = useRef(new Map<string, { task: TaskAnswer; toastId: string }>());
+  const toasts = useRef(0);
   const commit = useCallback(
     (id: string, keepalive = false) => {
-      const task = waiting.current.get(id);
-      if (!task) return;
+      const entry = waiting.current.get(id);
+      if (!entry) return;
       waiting.current.delete(id);
       own(id);
-      destroy.mutate({ task, keepalive });
+      destroy.mutate({ task: entry.task, keepalive });
     },
     [destroy, own],
   );
   const undo = useCallback(
     (id: string) => {
-      const task = waiting.current.get(id);
-      if (!task) return false;
+      const entry = waiting.current.get(id);
+      if (!entry) return false;
       waiting.current.delete(id);
-      toast.dismiss(`delete-${id}`);
-      applyChange(queryClient, { before: null, after: task }, today);
+      toast.dismiss(entry.toastId);
+      applyChange(queryClient, { before: null, after: entry.task }, today);
       return true;
     },
     [queryClient, today],
@@ -193,10 +196,11 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
     update: (task, changes) => update.mutate({ task, changes }),
     toggle: (task) => toggle.mutate(task),
     remove: (task) => {
-      waiting.current.set(task.id, task);
+      const toastId = `delete-${(toasts.current += 1)}`;
+      waiting.current.set(task.id, { task, toastId });
       applyChange(queryClient, { before: task, after: null }, today);
       toast(`Deleted “${task.title}”`, {
-        id: `delete-${task.id}`,
+        id: toastId,
         duration: UNDO_MS,
         action: { label: "Undo", onClick: () => undo(task.id) },
         onAutoClose: () => commit(task.id),

@@ -172,6 +172,9 @@ export class ApiClient {
    */
   async follow(handlers: LiveHandlers, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // A stream the API ended cleanly (its token expired) is reopened at once; after an
+      // error, a pause spares a struggling server.
+      let ended = false;
       try {
         const token = await this.tokens.getToken();
         const response = await fetch(`${this.baseUrl}/api/events`, {
@@ -185,7 +188,10 @@ export class ApiClient {
           let buffer = "";
           for (;;) {
             const { done, value } = await reader.read();
-            if (done) break;
+            if (done) {
+              ended = true;
+              break;
+            }
             buffer += decoder.decode(value, { stream: true });
             let end: number;
             while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -197,7 +203,7 @@ export class ApiClient {
       } catch {
         if (signal.aborted) return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      if (!ended) await new Promise((resolve) => setTimeout(resolve, 3000));
     }
   }
 }
