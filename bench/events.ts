@@ -9,7 +9,8 @@ import { sql } from "drizzle-orm";
 import { createDb, createPool } from "@taskbridge/db/client";
 import { serve } from "./api.ts";
 import { pathToFileURL } from "node:url";
-import { BenchIssuer, benchDatabase, printTable, type BenchDatabase } from "./support.ts";
+import { TEST_AUDIENCE, TestIssuer } from "../apps/api/test/support/issuer.ts";
+import { benchDatabase, printTable, type BenchDatabase } from "./support.ts";
 
 const USERS = Number(process.env.BENCH_STREAM_USERS ?? 500);
 const STREAMS_PER_USER = 20;
@@ -18,7 +19,7 @@ const OPEN_CONCURRENCY = 200;
 /** Bounds of the whole run, so a stuck server cannot hang the bench. */
 const OPEN_DEADLINE_MS = 180_000;
 const CHANGE_TIMEOUT_MS = 5_000;
-const AUDIENCE = "http://127.0.0.1:8000";
+const AUDIENCE = TEST_AUDIENCE;
 
 interface Stream {
   request: http.ClientRequest;
@@ -71,7 +72,7 @@ function percentile(values: number[], p: number): number {
 }
 
 export async function benchEvents(database: BenchDatabase): Promise<void> {
-  const issuer = await BenchIssuer.start();
+  const issuer = await TestIssuer.start();
   const pool = createPool(database.url, { max: 2 });
   // An idle connection ended by the server must not end the bench with an unhandled error.
   pool.on("error", () => undefined);
@@ -90,7 +91,7 @@ export async function benchEvents(database: BenchDatabase): Promise<void> {
     sql`select distinct on (user_id) id, user_id from task where user_id like 'bench-live-%'`,
   );
   for (const row of rows.rows) taskOf.set(row.user_id, row.id);
-  const tokens = await Promise.all(users.map((id) => issuer.sign(id, AUDIENCE)));
+  const tokens = await Promise.all(users.map((id) => issuer.sign(id)));
 
   const server = await serve(
     "apps/api/src/server.ts",

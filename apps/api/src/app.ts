@@ -35,6 +35,8 @@ export interface AppDeps {
   verifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
+  /** Whether this copy sends due reminders (default true); every copy delivers them. */
+  sendReminders?: boolean;
 }
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -72,8 +74,16 @@ export function loggerSettings(level: string) {
   };
 }
 
-/** One log line a request, when it completes (with its user id once known), not two. */
+/**
+ * One log line a request, when it completes (with its user id once known), not two. In
+ * production at `info`, for the log store; elsewhere at `debug`, so that a terminal running
+ * `npm start` shows what happens to the service rather than every request.
+ */
 class RequestLog extends LogController {
+  constructor(private readonly level: "info" | "debug") {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(
@@ -94,14 +104,14 @@ class RequestLog extends LogController {
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (error) request.log.error({ ...line, error: describeError(error) }, "request errored");
-    else request.log.info(line, "request completed");
+    else request.log[this.level](line, "request completed");
   }
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? { ...loggerSettings(deps.config.logLevel), stream: logDestination() },
-    logController: new RequestLog(),
+    logController: new RequestLog(deps.config.env === "production" ? "info" : "debug"),
     bodyLimit: 64 * 1024,
     // Behind a load balancer the request id it set is kept so one id follows a request.
     genReqId: (req) => {
@@ -181,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, {
     prefix: "/api",
     ...(deps.verifier ? { verifier: deps.verifier } : {}),
+    sendReminders: deps.sendReminders ?? true,
   });
 
   return app;
