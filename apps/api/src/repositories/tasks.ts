@@ -28,6 +28,7 @@ import {
 import { daysBetween, nextOccurrence } from "@taskbridge/shared/recurrence";
 import { sortKeyOf, type Sort, type View } from "@taskbridge/shared/task-rules";
 import type { Cursor } from "../lib/cursor.ts";
+import { TaskStatements } from "./task-statements.ts";
 
 export function toTask(row: TaskRow): Task {
   return {
@@ -62,19 +63,19 @@ const sortColumns = {
   title: sql`lower(${task.title})`,
 } as const;
 
-/** The value a cursor keeps for a row under a sort key. */
-export function sortValue(row: TaskRow, sort: Sort): string | null {
+/** The value a cursor keeps for a task under a sort key. */
+export function sortValue(task: Task, sort: Sort): string | null {
   switch (sortKeyOf(sort)) {
     case "created":
-      return row.createdAt.toISOString();
+      return task.created_at;
     case "updated":
-      return row.updatedAt.toISOString();
+      return task.updated_at;
     case "due_date":
-      return row.dueDate;
+      return task.due_date;
     case "priority":
-      return row.priority;
+      return task.priority;
     default:
-      return row.title.toLowerCase();
+      return task.title.toLowerCase();
   }
 }
 
@@ -157,13 +158,37 @@ function viewConditions(view: View, today: string): SQL[] {
 export type UpdateResult =
   | { kind: "not-found" }
   | { kind: "invalid"; errors: Array<{ field: string; message: string }> }
-  | { kind: "ok"; row: TaskRow; nextId: string | null };
+  | { kind: "ok"; task: Task; nextId: string | null };
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /** Every statement names the owner: a task of someone else is simply not found. */
 export class TaskRepository {
-  constructor(private readonly db: Database) {}
+  private readonly statements: TaskStatements;
+
+  constructor(private readonly db: Database) {
+    this.statements = new TaskStatements(db.$client);
+  }
+
+  /**
+   * One page plus one row, as the API writes tasks. The default list (newest first, no filter,
+   * first page) is a prepared statement; any other shape is built for the call.
+   */
+  async page(userId: string, options: ListOptions): Promise<Task[]> {
+    const plain =
+      options.sort === "-created" &&
+      options.status === "all" &&
+      options.cursor === undefined &&
+      options.view === undefined &&
+      options.q === undefined &&
+      options.priority === undefined &&
+      options.tag === undefined &&
+      options.due_from === undefined &&
+      options.due_to === undefined &&
+      options.due === undefined;
+    if (plain) return this.statements.listNewest(userId, options.limit + 1);
+    return (await this.list(userId, options)).map(toTask);
+  }
 
   /** One page plus one row, so the caller knows whether another page follows. */
   async list(userId: string, options: ListOptions): Promise<TaskRow[]> {
@@ -229,6 +254,11 @@ export class TaskRepository {
     return stats;
   }
 
+  /** One task of this owner, as the API writes it. */
+  findTask(userId: string, id: string): Promise<Task | null> {
+    return this.statements.find(userId, id);
+  }
+
   async find(userId: string, id: string): Promise<TaskRow | null> {
     const [row] = await this.db
       .select()
@@ -237,25 +267,20 @@ export class TaskRepository {
     return row ?? null;
   }
 
-  async create(userId: string, input: TaskCreateParsed): Promise<TaskRow> {
-    const [row] = await this.db
-      .insert(task)
-      .values({
-        id: uuidv7(),
-        userId,
-        title: input.title,
-        description: input.description ?? null,
-        completed: input.completed ?? false,
-        priority: input.priority ?? "medium",
-        dueDate: input.due_date ?? null,
-        dueTime: input.due_time ?? null,
-        tags: input.tags ?? [],
-        recurrence: input.recurrence ?? null,
-        remindAt: input.remind_at ? new Date(input.remind_at) : null,
-      })
-      .returning();
-    if (!row) throw new Error("insert returned no row");
-    return row;
+  create(userId: string, input: TaskCreateParsed): Promise<Task> {
+    return this.statements.create({
+      id: uuidv7(),
+      userId,
+      title: input.title,
+      description: input.description ?? null,
+      completed: input.completed ?? false,
+      priority: input.priority ?? "medium",
+      dueDate: input.due_date ?? null,
+      dueTime: input.due_time ?? null,
+      tags: input.tags ?? [],
+      recurrence: input.recurrence ?? null,
+      remindAt: input.remind_at ?? null,
+    });
   }
 
   /**
@@ -290,13 +315,20 @@ export class TaskRepository {
         recurrence: changes.recurrence === undefined ? current.recurrence : changes.recurrence,
       });
       if (errors.length > 0) return { kind: "invalid", errors } as const;
-      if (Object.keys(changes).length === 0) return { kind: "ok", row: current, nextId: null };
+      if (Object.keys(changes).length === 0)
+        return { kind: "ok", task: toTask(current), nextId: null };
       return this.write(tx, current, changes);
     });
   }
 
-  /** Flips `completed` (or sets it) under a row lock; concurrent toggles never lose one another. */
+  /**
+   * Flips `completed` (or sets it) under a row lock; concurrent toggles never lose one another.
+   * A task that does not recur is toggled by one prepared statement; a recurring one (or none)
+   * takes the transaction that also creates the next occurrence.
+   */
   async toggle(userId: string, id: string, completed?: boolean): Promise<UpdateResult> {
+    const simple = await this.statements.toggleSimple(userId, id, completed);
+    if (simple) return { kind: "ok", task: simple, nextId: null };
     return this.db.transaction(async (tx) => {
       const current = await this.lock(tx, userId, id);
       if (!current) return { kind: "not-found" } as const;
@@ -325,7 +357,7 @@ export class TaskRepository {
       .returning();
     if (!row) return { kind: "not-found" };
     const nextId = !current.completed && row.completed ? await this.spawnNext(tx, row) : null;
-    return { kind: "ok", row, nextId };
+    return { kind: "ok", task: toTask(row), nextId };
   }
 
   /**

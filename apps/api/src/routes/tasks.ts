@@ -13,13 +13,7 @@ import {
 } from "@taskbridge/shared/task";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { HttpProblem } from "../problem.ts";
-import {
-  listSort,
-  sortValue,
-  TaskRepository,
-  toTask,
-  type UpdateResult,
-} from "../repositories/tasks.ts";
+import { listSort, sortValue, TaskRepository, type UpdateResult } from "../repositories/tasks.ts";
 
 export interface TaskRoutesOptions {
   /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
@@ -93,7 +87,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     }
     if (result.nextId)
       reply.header("Link", `<${base(request)}/${result.nextId}>; rel="next-occurrence"`);
-    return toTask(result.row);
+    return result.task;
   };
 
   app.get(
@@ -115,7 +109,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       const query = request.query;
       const sort = listSort(query);
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
-      const rows = await tasks.list(request.user.id, { ...query, sort, cursor });
+      const rows = await tasks.page(request.user.id, { ...query, sort, cursor });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       if (rows.length > query.limit && last) {
@@ -129,7 +123,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         // client chooses, is never copied into what the API tells it to fetch next.
         reply.header("Link", `<${base(request)}?${next.toString()}>; rel="next"`);
       }
-      return page.map(toTask);
+      return page;
     },
   );
 
@@ -166,9 +160,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     },
     async (request, reply) => {
       try {
-        const row = await tasks.create(request.user.id, request.body);
-        reply.code(201).header("Location", `${base(request)}/${row.id}`);
-        return toTask(row);
+        const created = await tasks.create(request.user.id, request.body);
+        reply.code(201).header("Location", `${base(request)}/${created.id}`);
+        return created;
       } catch (error) {
         // The token is still valid but its user was deleted: there is no owner to create for.
         if (hasCode(error, FOREIGN_KEY_VIOLATION)) {
@@ -193,9 +187,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       },
     },
     async (request) => {
-      const row = await tasks.find(request.user.id, taskId(request, request.params.id));
-      if (!row) throw notFound(request, request.params.id);
-      return toTask(row);
+      const found = await tasks.findTask(request.user.id, taskId(request, request.params.id));
+      if (!found) throw notFound(request, request.params.id);
+      return found;
     },
   );
 
