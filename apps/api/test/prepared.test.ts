@@ -3,6 +3,7 @@ import { task } from "@taskbridge/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { TaskRepository, toTask } from "../src/repositories/tasks.ts";
+import { LIST_NEWEST } from "../src/repositories/task-statements.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
@@ -106,5 +107,22 @@ describe("prepared statements", () => {
     if (!stored) throw new Error("task not stored");
     expect(created).toEqual(toTask(stored));
     expect(created.remind_at).toBe("2026-02-28T06:05:00.000Z");
+  });
+
+  it("read the default page off the owner's index, with no sort of their tasks", async () => {
+    const many = await t.createUser();
+    await t.pool.query(
+      `insert into task (user_id, title, created_at)
+       select $1, 'Many ' || n, now() - n * interval '1 second' from generate_series(1, 5000) n`,
+      [many],
+    );
+    await t.pool.query("analyze task");
+    const result = await t.pool.query<{ "QUERY PLAN": string }>(`explain ${LIST_NEWEST.text}`, [
+      many,
+      21,
+    ]);
+    const text = result.rows.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text, text).toMatch(/Index Scan Backward using task_user_created_idx/);
+    expect(text, text).not.toMatch(/Sort/);
   });
 });

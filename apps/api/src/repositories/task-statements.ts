@@ -29,16 +29,20 @@ const TASK_JSON = [
   `${iso("updated_at")} as updated_at`,
 ].join(", ");
 
-const FIND = {
+export const FIND = {
   name: "task_find",
   text: `select ${TASK_JSON} from task where id = $1 and user_id = $2`,
 };
 
-/** The default list page: newest first, off task_user_created_idx. */
-const LIST_NEWEST = {
+/**
+ * The default list page: newest first, off task_user_created_idx. The ORDER BY names the table's
+ * columns: bare, `created_at` would be the formatted text of the select list, which no index
+ * holds, and every page would sort all of the owner's tasks.
+ */
+export const LIST_NEWEST = {
   name: "task_list_newest",
   text: `select ${TASK_JSON} from task where user_id = $1
-    order by created_at desc, id desc limit $2`,
+    order by task.created_at desc, task.id desc limit $2`,
 };
 
 /**
