@@ -26,6 +26,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { meRoutes } from "./routes/me.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { mcpPlugin } from "./mcp/plugin.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -33,6 +34,8 @@ export interface AppDeps {
   db: Database;
   /** A verifier built elsewhere (tests); by default one is built from `config`. */
   verifier?: TokenVerifier;
+  /** The same for `/mcp`, whose tokens are for another audience. */
+  mcpVerifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
 }
@@ -144,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes);
   await app.register(taskRoutes, { prefix: "/api", userInPath: false });
   await app.register(taskRoutes, { prefix: "/api/:user_id", userInPath: true });
+  await app.register(mcpPlugin, deps.mcpVerifier ? { verifier: deps.mcpVerifier } : {});
 
   return app;
 }

@@ -35,6 +35,8 @@ export interface ApiConfig {
   issuer: string;
   /** The `aud` every token must contain. */
   audience: string;
+  /** The MCP endpoint as an OAuth resource: the `aud` of assistants' tokens, `<API origin>/mcp`. */
+  mcpResource: string;
   jwtMode: "jwks" | "hs256";
   jwksUrl: string;
   secret: string | undefined;
@@ -71,6 +73,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: env.LOG_LEVEL,
     issuer,
     audience: env.JWT_AUDIENCE ?? origin(env.NEXT_PUBLIC_API_URL),
+    mcpResource: `${origin(env.NEXT_PUBLIC_API_URL)}/mcp`,
     jwtMode: env.JWT_MODE,
     jwksUrl: `${issuer}/api/auth/jwks`,
     secret: env.BETTER_AUTH_SECRET,

@@ -97,7 +97,7 @@ async function token(form: Record<string, string>) {
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(form),
   });
-  return { status: response.status, body: (await response.json()) as unknown };
+  return { status: response.status, body: await response.json() };
 }
 
 function authorizeParams(clientId: string, challenge: string, scope = "tasks:read tasks:write") {

@@ -16,6 +16,10 @@ export interface AuthUser {
   id: string;
   email: string | null;
   name: string | null;
+  /** The `scope` claim, split (OAuth access tokens for `/mcp`); empty when absent. */
+  scopes: string[];
+  /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
+  clientId: string | null;
 }
 
 /** Tokens larger than this are refused before any parsing. */
@@ -35,6 +39,8 @@ interface CacheEntry {
 
 export interface VerifierOptions {
   config: Pick<ApiConfig, "jwtMode" | "jwksUrl" | "secret" | "issuer" | "audience">;
+  /** Oldest token accepted, in seconds (by default the web app's token lifetime). */
+  maxTokenAgeSeconds?: number;
   /** Most verified tokens remembered. */
   cacheSize?: number;
   jwksCooldownMs?: number;
@@ -62,7 +68,7 @@ export class TokenVerifier {
       issuer: config.issuer,
       audience: config.audience,
       requiredClaims: ["exp", "iat", "sub"],
-      maxTokenAge: TOKEN_LIFETIME_SECONDS,
+      maxTokenAge: options.maxTokenAgeSeconds ?? TOKEN_LIFETIME_SECONDS,
       clockTolerance: CLOCK_SKEW_SECONDS,
     };
     if (config.jwtMode === "hs256") {
@@ -136,6 +142,8 @@ export class TokenVerifier {
       id: claims.data.sub,
       email: claims.data.email ?? null,
       name: claims.data.name ?? null,
+      scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
+      clientId: claims.data.azp ?? null,
     };
     this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });
     return user;

@@ -158,6 +158,7 @@ export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
     logLevel: "silent",
     issuer: "http://127.0.0.1:3000",
     audience: TEST_AUDIENCE,
+    mcpResource: `${TEST_AUDIENCE}/mcp`,
     jwtMode: "jwks",
     jwksUrl: "http://127.0.0.1:3000/api/auth/jwks",
     secret: TEST_SECRET,
@@ -190,6 +191,8 @@ export interface TestAppOptions {
   jwksCooldownMs?: number;
   /** JWKS mode: wait for the first key set before returning (default true). */
   waitForKeys?: boolean;
+  /** Receives each log line (JSON); logs are off otherwise. */
+  onLog?: (line: string) => void;
 }
 
 /** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
@@ -212,7 +215,11 @@ export async function buildTestApp(
   pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
-  const app = await buildApp({ config, pool, db, verifier, logger: false });
+  const onLog = options.onLog;
+  const logger = onLog
+    ? { level: "info", stream: { write: (line: string) => onLog(line) } }
+    : false;
+  const app = await buildApp({ config, pool, db, verifier, logger });
   await app.ready();
   if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
   return {

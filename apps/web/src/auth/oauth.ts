@@ -13,7 +13,7 @@ export const OAUTH_CONSENT_PAGE = "/oauth/consent";
 /** Access tokens for assistants live as long as the web app's own API tokens. */
 const ACCESS_TOKEN_SECONDS = 15 * 60;
 
-const RegistrationBody = z.object({
+const RegistrationBody = z.looseObject({
   redirect_uris: z.array(z.string()).min(1),
   application_type: z.string().optional(),
 });
@@ -44,7 +44,7 @@ const loopbackClientsAreNative = {
           const body = RegistrationBody.safeParse(ctx.body);
           if (!body.success || body.data.application_type !== undefined) return;
           if (!body.data.redirect_uris.every(isLoopbackHttp)) return;
-          return { context: { body: { ...ctx.body, application_type: "native" } } };
+          return { context: { body: { ...body.data, application_type: "native" } } };
         }),
       },
     ],

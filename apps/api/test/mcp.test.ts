@@ -1,0 +1,294 @@
+// The MCP endpoint over a real socket, driven by the official MCP TypeScript SDK client.
+import { randomBytes } from "node:crypto";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { oauthClient, oauthConsent, task } from "@taskbridge/db/schema";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { TaskSchema } from "@taskbridge/shared/task";
+import { useTestDatabase } from "../../../tests/fixtures.ts";
+import { buildTestApp, TEST_AUDIENCE, type TestApp, type TestIssuer } from "./support/auth.ts";
+import { forgeries } from "./support/forgery.ts";
+
+const database = await useTestDatabase();
+const MCP_RESOURCE = `${TEST_AUDIENCE}/mcp`;
+
+let t: TestApp & { issuer: TestIssuer | undefined };
+let issuer: TestIssuer;
+let origin: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  t = await buildTestApp({ databaseUrl: database.url, onLog: (line) => logLines.push(line) });
+  if (!t.issuer) throw new Error("no issuer");
+  issuer = t.issuer;
+  origin = await t.app.listen({ port: 0, host: "127.0.0.1" });
+});
+afterAll(() => t.close());
+
+/** A user who connected an assistant (a registered client and a consent row, as the web app makes). */
+async function connectedUser(scope = "tasks:read tasks:write offline_access") {
+  const userId = await t.createUser();
+  const clientId = `client-${randomBytes(6).toString("hex")}`;
+  await t.db.insert(oauthClient).values({
+    id: randomBytes(8).toString("hex"),
+    clientId,
+    redirectUris: ["http://127.0.0.1:9/callback"],
+    name: "Test assistant",
+  });
+  await t.db.insert(oauthConsent).values({
+    id: randomBytes(8).toString("hex"),
+    clientId,
+    userId,
+    scopes: scope.split(" "),
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  const token = await issuer.sign(userId, {
+    claims: { aud: MCP_RESOURCE, scope, azp: clientId, email: undefined, name: undefined },
+    header: { typ: "at+jwt" },
+  });
+  return { userId, clientId, token };
+}
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: "test", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}
+
+const TaskResult = z.object({ task: TaskSchema });
+const ListResult = z.object({ tasks: z.array(TaskSchema) });
+
+async function call(client: Client, name: string, args: Record<string, unknown>) {
+  return z
+    .object({
+      content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+      structuredContent: z.record(z.string(), z.unknown()).optional(),
+      isError: z.boolean().optional(),
+    })
+    .parse((await client.callTool({ name, arguments: args })) satisfies CallToolResult | object);
+}
+
+const restGet = async (userId: string, path: string) =>
+  fetch(`${origin}${path}`, {
+    headers: { authorization: `Bearer ${await issuer.sign(userId)}` },
+  });
+
+describe("/mcp", () => {
+  it("answers 401 without a token, pointing at its RFC 9728 metadata", async () => {
+    const response = await fetch(`${origin}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(response.status).toBe(401);
+    const metadataUrl = `${TEST_AUDIENCE}/.well-known/oauth-protected-resource/mcp`;
+    expect(response.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${metadataUrl}"`,
+    );
+    const metadata = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
+    expect(await metadata.json()).toEqual({
+      resource: MCP_RESOURCE,
+      authorization_servers: [issuer.origin],
+      scopes_supported: ["tasks:read", "tasks:write", "offline_access"],
+      bearer_methods_supported: ["header"],
+      resource_name: "Taskbridge tasks",
+    });
+  });
+
+  it("runs all five tools for the token's user, and the REST API shows what they did", async () => {
+    const { userId, token } = await connectedUser();
+    const client = await connect(token);
+    const tools = await client.listTools();
+    expect(tools.tools.map((tool) => tool.name).sort()).toEqual([
+      "add_task",
+      "complete_task",
+      "delete_task",
+      "list_tasks",
+      "update_task",
+    ]);
+
+    const added = await call(client, "add_task", { title: "Buy milk", priority: "high" });
+    expect(added.isError).toBeFalsy();
+    expect(added.content[0]?.text).toBe('Added "Buy milk".');
+    const created = TaskResult.parse(added.structuredContent).task;
+    expect(created).toMatchObject({ title: "Buy milk", priority: "high", user_id: userId });
+
+    const rest = await restGet(userId, `/api/tasks/${created.id}`);
+    expect(rest.status).toBe(200);
+    expect(await rest.json()).toEqual(created);
+
+    const updated = await call(client, "update_task", {
+      task_id: created.id,
+      title: "Buy oat milk",
+      tags: ["home"],
+    });
+    expect(TaskResult.parse(updated.structuredContent).task).toMatchObject({
+      title: "Buy oat milk",
+      tags: ["home"],
+    });
+
+    const completed = await call(client, "complete_task", { task_id: created.id, completed: true });
+    expect(TaskResult.parse(completed.structuredContent).task.completed).toBe(true);
+
+    const listed = await call(client, "list_tasks", { status: "completed" });
+    expect(ListResult.parse(listed.structuredContent).tasks.map((x) => x.id)).toEqual([created.id]);
+    const restList = await restGet(userId, "/api/tasks?status=completed");
+    expect(await restList.json()).toEqual(ListResult.parse(listed.structuredContent).tasks);
+
+    const deleted = await call(client, "delete_task", { task_id: created.id });
+    expect(deleted.isError).toBeFalsy();
+    expect((await restGet(userId, `/api/tasks/${created.id}`)).status).toBe(404);
+    await client.close();
+  });
+
+  it("answers another user's task id with Task not found and changes nothing", async () => {
+    const owner = await connectedUser();
+    const ownerClient = await connect(owner.token);
+    const own = TaskResult.parse(
+      (await call(ownerClient, "add_task", { title: "Private" })).structuredContent,
+    ).task;
+    const other = await connect((await connectedUser()).token);
+    for (const [tool, args] of [
+      ["complete_task", { task_id: own.id }],
+      ["update_task", { task_id: own.id, title: "Mine now" }],
+      ["delete_task", { task_id: own.id }],
+    ] as const) {
+      const answer = await call(other, tool, args);
+      expect(answer.isError, tool).toBe(true);
+      expect(answer.content[0]?.text).toBe("Task not found");
+    }
+    const listed = await call(other, "list_tasks", {});
+    expect(ListResult.parse(listed.structuredContent).tasks).toEqual([]);
+    const [row] = await t.db.select().from(task).where(eq(task.id, own.id));
+    expect(row).toMatchObject({ title: "Private", completed: false });
+  });
+
+  it("lets a tasks:read token list but not add", async () => {
+    const { userId, token } = await connectedUser("tasks:read");
+    const client = await connect(token);
+    expect((await call(client, "list_tasks", {})).isError).toBeFalsy();
+    const answer = await call(client, "add_task", { title: "Sneaky" });
+    expect(answer.isError).toBe(true);
+    expect(answer.content[0]?.text).toContain("tasks:write");
+    expect(await t.db.select().from(task).where(eq(task.userId, userId))).toEqual([]);
+  });
+
+  it("refuses input that breaks the shared task rules, and creates nothing", async () => {
+    const { userId, token } = await connectedUser();
+    const client = await connect(token);
+    const answer = await call(client, "add_task", { title: "   " });
+    expect(answer.isError).toBe(true);
+    const badId = await call(client, "delete_task", { task_id: "not-a-uuid" });
+    expect(badId.isError).toBe(true);
+    expect(await t.db.select().from(task).where(eq(task.userId, userId))).toEqual([]);
+  });
+
+  it("logs each tool call with user, tool and outcome, never the task content", async () => {
+    const { userId, token } = await connectedUser();
+    const client = await connect(token);
+    await call(client, "add_task", { title: "Secret plan", description: "hidden words" });
+    await call(client, "delete_task", { task_id: "00000000-0000-4000-8000-000000000000" });
+    const toolLines = logLines
+      .map((line) => z.record(z.string(), z.unknown()).parse(JSON.parse(line)))
+      .filter((line) => line.msg === "tool call" && line.userId === userId);
+    expect(toolLines.map(({ tool, outcome }) => ({ tool, outcome }))).toEqual([
+      { tool: "add_task", outcome: "ok" },
+      { tool: "delete_task", outcome: "not_found" },
+    ]);
+    const everything = logLines.join("\n");
+    expect(everything).not.toContain("Secret plan");
+    expect(everything).not.toContain("hidden words");
+    expect(everything).not.toContain(token);
+  });
+
+  it("refuses a revoked app at once, before its token expires", async () => {
+    const { userId, clientId, token } = await connectedUser();
+    const client = await connect(token);
+    await t.db
+      .delete(oauthConsent)
+      .where(and(eq(oauthConsent.userId, userId), eq(oauthConsent.clientId, clientId)));
+    await expect(call(client, "list_tasks", {})).rejects.toThrow();
+    const response = await fetch(`${origin}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("audience separation", () => {
+  const mcpPost = (token: string) =>
+    fetch(`${origin}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+
+  it("refuses a token for /api/* at /mcp", async () => {
+    const userId = await t.createUser();
+    const response = await mcpPost(await issuer.sign(userId));
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("refuses a token for /mcp at /api/*", async () => {
+    const { userId, token } = await connectedUser();
+    const response = await fetch(`${origin}/api/tasks`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(401);
+    expect((await restGet(userId, "/api/tasks")).status).toBe(200);
+  });
+
+  it("refuses forged tokens at /mcp", async () => {
+    const { userId, clientId } = await connectedUser();
+    const claims = issuer.claimsFor(userId, {
+      aud: MCP_RESOURCE,
+      scope: "tasks:write",
+      azp: clientId,
+    });
+    const attacks = [
+      ...forgeries(issuer, claims),
+      [
+        "wrong aud",
+        () =>
+          issuer.sign(userId, {
+            claims: { aud: `${TEST_AUDIENCE}/other`, scope: "tasks:write", azp: clientId },
+          }),
+      ] as const,
+      [
+        "another client's id",
+        () =>
+          issuer.sign(userId, {
+            claims: { aud: MCP_RESOURCE, scope: "tasks:write", azp: "someone-elses-client" },
+          }),
+      ] as const,
+    ];
+    for (const [name, make] of attacks) {
+      const response = await mcpPost(await make());
+      expect(response.status, name).toBe(401);
+    }
+    // The same claims, really signed, pass: the refusals are the forgeries'.
+    expect((await mcpPost(await issuer.sign(userId, { claims }))).status).toBe(200);
+  });
+});
