@@ -168,6 +168,11 @@ describe("/mcp", () => {
       expect(answer.isError, tool).toBe(true);
       expect(answer.content[0]?.text).toBe("Task not found");
     }
+    const [grant] = await t.db
+      .select()
+      .from(oauthConsent)
+      .where(eq(oauthConsent.userId, owner.userId));
+    expect(grant?.lastUsedAt).toBeInstanceOf(Date);
     const listed = await call(other, "list_tasks", {});
     expect(ListResult.parse(listed.structuredContent).tasks).toEqual([]);
     const [row] = await t.db.select().from(task).where(eq(task.id, own.id));

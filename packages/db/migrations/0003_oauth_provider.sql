@@ -79,7 +79,8 @@ CREATE TABLE "oauth_consent" (
 	"requested_user_info_claims" text[],
 	"scopes" text[] NOT NULL,
 	"created_at" timestamp with time zone,
-	"updated_at" timestamp with time zone
+	"updated_at" timestamp with time zone,
+	"last_used_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "oauth_refresh_token" (

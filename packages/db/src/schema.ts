@@ -263,6 +263,8 @@ export const oauthConsent = pgTable(
     scopes: text("scopes").array().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }),
+    /** Set by the task API when the app calls /mcp (at most once a minute); Better Auth ignores it. */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   },
   (t) => [
     index("oauth_consent_client_id_idx").on(t.clientId),

@@ -15,6 +15,7 @@ export interface McpPluginOptions {
 
 /** Assistants' access tokens live an hour at most, whatever the authorization server says. */
 const MCP_TOKEN_MAX_AGE_SECONDS = 60 * 60;
+const LAST_USE_PRECISION_MS = 60_000;
 const BEARER = /^Bearer +(\S+) *$/i;
 const PRM_PATH = "/.well-known/oauth-protected-resource/mcp";
 
@@ -67,15 +68,24 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     return sendProblem(reply, 401, detail);
   }
 
-  /** A grant the person revoked on the account page ends its tokens at once, not at `exp`. */
+  /**
+   * A grant the person revoked on the account page ends its tokens at once, not at `exp`.
+   * A live grant's last use is noted for the account page, at most once a minute.
+   */
   async function grantActive(user: AuthUser): Promise<boolean> {
     if (!user.clientId) return false;
+    const grant = and(eq(oauthConsent.userId, user.id), eq(oauthConsent.clientId, user.clientId));
     const rows = await app.db
-      .select({ id: oauthConsent.id })
+      .select({ lastUsedAt: oauthConsent.lastUsedAt })
       .from(oauthConsent)
-      .where(and(eq(oauthConsent.userId, user.id), eq(oauthConsent.clientId, user.clientId)))
+      .where(grant)
       .limit(1);
-    return rows.length > 0;
+    const row = rows[0];
+    if (!row) return false;
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USE_PRECISION_MS) {
+      await app.db.update(oauthConsent).set({ lastUsedAt: new Date() }).where(grant);
+    }
+    return true;
   }
 
   await app.register(async (scope) => {
