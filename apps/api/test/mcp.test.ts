@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, TEST_AUDIENCE, type TestApp, type TestIssuer } from "./support/auth.ts";
+import {
+  buildTestApp,
+  signHs256,
+  TEST_AUDIENCE,
+  type TestApp,
+  type TestIssuer,
+} from "./support/auth.ts";
 import { forgeries } from "./support/forgery.ts";
 
 const database = await useTestDatabase();
@@ -295,5 +301,44 @@ describe("audience separation", () => {
     }
     // The same claims, really signed, pass: the refusals are the forgeries'.
     expect((await mcpPost(await issuer.sign(userId, { claims }))).status).toBe(200);
+  });
+});
+
+describe("HS256 mode", () => {
+  it("accepts assistants' tokens signed with the shared secret, for the /mcp audience only", async () => {
+    const hs = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+    try {
+      const hsOrigin = await hs.app.listen({ port: 0, host: "127.0.0.1" });
+      const userId = await hs.createUser();
+      const clientId = `client-${randomBytes(6).toString("hex")}`;
+      await hs.db.insert(oauthClient).values({
+        id: randomBytes(8).toString("hex"),
+        clientId,
+        redirectUris: ["http://127.0.0.1:9/callback"],
+      });
+      await hs.db.insert(oauthConsent).values({
+        id: randomBytes(8).toString("hex"),
+        clientId,
+        userId,
+        scopes: ["tasks:read"],
+      });
+      const post = (token: string) =>
+        fetch(`${hsOrigin}/mcp`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        });
+      const claims = { aud: MCP_RESOURCE, scope: "tasks:read", azp: clientId };
+      expect(
+        (await post(await signHs256(userId, { issuer: hs.config.issuer, claims }))).status,
+      ).toBe(200);
+      expect((await post(await signHs256(userId, { issuer: hs.config.issuer }))).status).toBe(401);
+    } finally {
+      await hs.close();
+    }
   });
 });

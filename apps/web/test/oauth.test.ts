@@ -7,7 +7,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { AuthClient, startAuthServer, type AuthServer } from "./auth-server.ts";
+import { AuthClient, startAuthServer, TEST_AUTH_SECRET, type AuthServer } from "./auth-server.ts";
 
 const API_URL = "http://127.0.0.1:8000";
 const MCP_RESOURCE = `${API_URL}/mcp`;
@@ -265,5 +265,28 @@ describe("OAuth for AI assistants", () => {
     });
     // A web client on plain http elsewhere than loopback stays refused.
     expect(response.status).toBe(400);
+  });
+
+  it("signs assistants' tokens with the shared secret in HS256 mode", async () => {
+    const hs256 = await startAuthServer(database.url, { apiUrl: API_URL, jwtMode: "hs256" });
+    const previous = server;
+    server = hs256;
+    try {
+      const user = await signedInUser();
+      const clientId = await register();
+      const { code, verifier } = await grantedCode(user, clientId);
+      const exchanged = await exchange(clientId, code, verifier);
+      const { access_token } = Tokens.parse(exchanged.body);
+      const { payload, protectedHeader } = await jwtVerify(
+        access_token,
+        new TextEncoder().encode(TEST_AUTH_SECRET),
+        { issuer: hs256.origin, audience: MCP_RESOURCE, algorithms: ["HS256"] },
+      );
+      expect(protectedHeader.alg).toBe("HS256");
+      expect(payload.azp).toBe(clientId);
+    } finally {
+      server = previous;
+      await hs256.close();
+    }
   });
 });

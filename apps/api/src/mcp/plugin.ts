@@ -132,7 +132,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       request.log = request.log.child({ userId: user.id, clientId: user.clientId });
     });
 
-    scope.post("/mcp", async (request, reply) => {
+    scope.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
       const user = request.user;
       const called = new Set<string>();
       const log = (tool: string, outcome: ToolOutcome) => {
@@ -165,7 +165,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       reply.header("Allow", "POST");
       return sendProblem(reply, 405, "Use POST for MCP requests");
     };
-    scope.get("/mcp", notAllowed);
-    scope.delete("/mcp", notAllowed);
+    scope.get("/mcp", { schema: { hide: true } }, notAllowed);
+    scope.delete("/mcp", { schema: { hide: true } }, notAllowed);
   });
 };
