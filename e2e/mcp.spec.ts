@@ -37,6 +37,11 @@ class Callback {
   async start(): Promise<void> {
     this.server = http.createServer((request, response) => {
       const url = new URL(request.url ?? "/", this.url);
+      // The browser also asks for /favicon.ico: only the callback itself counts.
+      if (url.pathname !== "/callback") {
+        response.writeHead(404).end();
+        return;
+      }
       response.writeHead(200, { "content-type": "text/plain" }).end("You can close this window.");
       this.waiting?.(url);
     });
@@ -273,6 +278,26 @@ test.describe("AI assistants over MCP", () => {
     await page.waitForURL((url) => url.toString().startsWith(callback.url));
     await page.goto("/account");
     await expect(page.getByText("No apps are connected.")).toBeVisible();
+  });
+
+  test("an authorization request without S256 PKCE is refused before any consent", async ({
+    page,
+  }) => {
+    await signUpByApi(page);
+    const provider = new MemoryProvider(callback.url);
+    const authorizationUrl = await startConnecting(provider);
+    const plain = new URL(authorizationUrl);
+    plain.searchParams.set("code_challenge_method", "plain");
+    const missing = new URL(authorizationUrl);
+    missing.searchParams.delete("code_challenge");
+    missing.searchParams.delete("code_challenge_method");
+    for (const url of [plain, missing]) {
+      const redirected = callback.next();
+      await page.goto(url.toString());
+      const landed = await redirected;
+      expect(landed.searchParams.get("error")).toBe("invalid_request");
+      expect(landed.searchParams.get("code")).toBeNull();
+    }
   });
 
   test("the web app publishes its authorization server metadata at the root", async ({
