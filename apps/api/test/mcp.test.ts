@@ -35,16 +35,19 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** A user who connected an assistant (a registered client and a consent row, as the web app makes). */
-async function connectedUser(scope = "tasks:read tasks:write offline_access") {
-  const userId = await t.createUser();
+async function connectedUser(
+  scope = "tasks:read tasks:write offline_access",
+  target: { app: TestApp; issuer: TestIssuer } = { app: t, issuer },
+) {
+  const userId = await target.app.createUser();
   const clientId = `client-${randomBytes(6).toString("hex")}`;
-  await t.db.insert(oauthClient).values({
+  await target.app.db.insert(oauthClient).values({
     id: randomBytes(8).toString("hex"),
     clientId,
     redirectUris: ["http://127.0.0.1:9/callback"],
     name: "Test assistant",
   });
-  await t.db.insert(oauthConsent).values({
+  await target.app.db.insert(oauthConsent).values({
     id: randomBytes(8).toString("hex"),
     clientId,
     userId,
@@ -52,7 +55,7 @@ async function connectedUser(scope = "tasks:read tasks:write offline_access") {
     createdAt: new Date(),
     updatedAt: new Date(),
   });
-  const token = await issuer.sign(userId, {
+  const token = await target.issuer.sign(userId, {
     claims: { aud: MCP_RESOURCE, scope, azp: clientId, email: undefined, name: undefined },
     header: { typ: "at+jwt" },
   });
@@ -339,6 +342,40 @@ describe("HS256 mode", () => {
       expect((await post(await signHs256(userId, { issuer: hs.config.issuer }))).status).toBe(401);
     } finally {
       await hs.close();
+    }
+  });
+});
+
+describe("rate limit", () => {
+  it("answers 429 with Retry-After past the per-user limit at /mcp, without touching others", async () => {
+    const limited = await buildTestApp({
+      databaseUrl: database.url,
+      config: { rateLimitPerMinute: 3 },
+    });
+    try {
+      const limitedOrigin = await limited.app.listen({ port: 0, host: "127.0.0.1" });
+      if (!limited.issuer) throw new Error("no issuer");
+      const target = { app: limited, issuer: limited.issuer };
+      const first = await connectedUser(undefined, target);
+      const second = await connectedUser(undefined, target);
+      const post = (token: string) =>
+        fetch(`${limitedOrigin}/mcp`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post(first.token)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await post(first.token);
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect((await post(second.token)).status).toBe(200);
+    } finally {
+      await limited.close();
     }
   });
 });

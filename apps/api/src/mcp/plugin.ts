@@ -1,3 +1,4 @@
+import rateLimit from "@fastify/rate-limit";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { and, eq } from "drizzle-orm";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
@@ -5,7 +6,7 @@ import { z } from "zod";
 import { oauthConsent } from "@taskbridge/db/schema";
 import { KeysUnavailableError, TokenError } from "../auth/errors.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
-import { sendProblem } from "../problem.ts";
+import { HttpProblem, sendProblem } from "../problem.ts";
 import { createMcpServer, MCP_READ_SCOPE, MCP_WRITE_SCOPE, type ToolOutcome } from "./tools.ts";
 
 export interface McpPluginOptions {
@@ -130,6 +131,19 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
         return refuse(request, reply, "This app's access was revoked", "grant revoked", true);
       request.user = user;
       request.log = request.log.child({ userId: user.id, clientId: user.clientId });
+    });
+
+    // The same per-user budget as the REST API, counted on its own (after the token check).
+    await scope.register(rateLimit, {
+      global: true,
+      hook: "preHandler",
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `mcp:${request.user.id}`,
+      errorResponseBuilder: (_request, context) =>
+        new HttpProblem(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
+          headers: { "Retry-After": String(Math.ceil(context.ttl / 1000)) },
+        }),
     });
 
     scope.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
