@@ -105,14 +105,16 @@ describe("/mcp", () => {
     expect(response.headers.get("www-authenticate")).toBe(
       `Bearer resource_metadata="${metadataUrl}"`,
     );
-    const metadata = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
-    expect(await metadata.json()).toEqual({
-      resource: MCP_RESOURCE,
-      authorization_servers: [issuer.origin],
-      scopes_supported: ["tasks:read", "tasks:write", "offline_access"],
-      bearer_methods_supported: ["header"],
-      resource_name: "Taskbridge tasks",
-    });
+    for (const path of ["/mcp", ""]) {
+      const metadata = await fetch(`${origin}/.well-known/oauth-protected-resource${path}`);
+      expect(await metadata.json()).toEqual({
+        resource: MCP_RESOURCE,
+        authorization_servers: [issuer.origin],
+        scopes_supported: ["tasks:read", "tasks:write", "offline_access"],
+        bearer_methods_supported: ["header"],
+        resource_name: "Taskbridge tasks",
+      });
+    }
   });
 
   it("runs all five tools for the token's user, and the REST API shows what they did", async () => {

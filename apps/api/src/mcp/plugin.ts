@@ -42,7 +42,15 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       maxTokenAgeSeconds: MCP_TOKEN_MAX_AGE_SECONDS,
     });
 
-  app.get(PRM_PATH, { schema: { hide: true } }, async (_request, reply) => {
+  // At the path RFC 9728 derives from the resource, and at the root for clients that look there.
+  app.get(PRM_PATH, { schema: { hide: true } }, protectedResourceMetadata);
+  app.get(
+    "/.well-known/oauth-protected-resource",
+    { schema: { hide: true } },
+    protectedResourceMetadata,
+  );
+
+  async function protectedResourceMetadata(_request: FastifyRequest, reply: FastifyReply) {
     reply.header("cache-control", "public, max-age=300");
     reply.header("access-control-allow-origin", "*");
     return {
@@ -52,7 +60,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       bearer_methods_supported: ["header"],
       resource_name: "Taskbridge tasks",
     };
-  });
+  }
 
   function refuse(
     request: FastifyRequest,
