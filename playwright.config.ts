@@ -49,6 +49,9 @@ export default defineConfig({
       NEXT_PUBLIC_API_URL: API_URL,
       JWT_LIFETIME_SECONDS: "30",
       LOG_LEVEL: "warn",
+      // The fixtures sign up from addresses of their own (X-Forwarded-For), as separate people
+      // would; the browser and they connect over loopback, which plays the trusted proxy.
+      TRUSTED_PROXIES: "127.0.0.1,::1",
     },
   },
 });

@@ -19,18 +19,28 @@ export function newUser(label = "user"): TestUser {
   };
 }
 
-/** Signs a new user up through Better Auth's API (not the form): the session cookie lands in the page's context. */
+/**
+ * Signs a new user up through Better Auth's API (not the form), then signs in (sign-up signs no
+ * one in): the session cookie lands in the page's context.
+ */
 export async function signUpByApi(page: Page, user: TestUser = newUser()): Promise<TestUser> {
-  const response = await page.request.post(`${WEB_URL}/api/auth/sign-up/email`, {
+  // Each fixture user comes from an address of its own, as separate people would, so the
+  // suite stays within the per-address sign-up limit (tested on its own in the unit suite).
+  // The e2e stack trusts loopback as its proxy (TRUSTED_PROXIES), so this header counts.
+  const headers = {
+    origin: WEB_URL,
+    "x-forwarded-for": `198.18.${randomBytes(1)[0] ?? 0}.${randomBytes(1)[0] ?? 1}`,
+  };
+  const signUp = await page.request.post(`${WEB_URL}/api/auth/sign-up/email`, {
     data: { name: user.name, email: user.email, password: user.password },
-    // Each fixture user signs up from an address of its own, as separate people would, so the
-    // suite stays within the per-address sign-up limit (tested on its own in the unit suite).
-    headers: {
-      origin: WEB_URL,
-      "x-forwarded-for": `198.18.${randomBytes(1)[0] ?? 0}.${randomBytes(1)[0] ?? 1}`,
-    },
+    headers,
   });
-  expect(response.status(), await response.text()).toBe(200);
+  expect(signUp.status(), await signUp.text()).toBe(200);
+  const signIn = await page.request.post(`${WEB_URL}/api/auth/sign-in/email`, {
+    data: { email: user.email, password: user.password },
+    headers,
+  });
+  expect(signIn.status(), await signIn.text()).toBe(200);
   return user;
 }
 

@@ -28,6 +28,8 @@ const dev = process.argv.includes("--dev");
 const webDir = path.join(projectRoot, "apps/web");
 const apiEntry = path.join(projectRoot, "apps/api/src/server.ts");
 const nextBin = createRequire(path.join(webDir, "package.json")).resolve("next/dist/bin/next");
+// Next.js behind a server that sets the client address from the socket (see the file).
+const webServerEntry = path.join(webDir, "server.ts");
 
 const children = new Set<ChildProcess>();
 let database: RunningPostgres | undefined;
@@ -235,7 +237,9 @@ async function main() {
   run(
     "web",
     process.execPath,
-    [nextBin, dev ? "dev" : "start", "-p", String(env.WEB_PORT), "-H", env.HOST],
+    dev
+      ? [nextBin, "dev", "-p", String(env.WEB_PORT), "-H", env.HOST]
+      : ["--import", "tsx", webServerEntry, "-p", String(env.WEB_PORT), "-H", env.HOST],
     {
       cwd: webDir,
       env: dev ? childEnv : { ...childEnv, NODE_ENV: "production" },

@@ -46,12 +46,10 @@ describe.each(["jwks", "hs256"] as const)("%s mode", (mode) => {
 
   it("signs up, fetches a token, and reaches the API as that user", async () => {
     const client = new AuthClient(web.origin, mode === "jwks" ? "192.0.2.10" : "192.0.2.11");
-    const signUp = await client.request("/sign-up/email", {
-      body: {
-        name: "Bridge User",
-        email: `bridge-${mode}@example.test`,
-        password: "correct horse battery",
-      },
+    const signUp = await client.signUp({
+      name: "Bridge User",
+      email: `bridge-${mode}@example.test`,
+      password: "correct horse battery",
     });
     expect(signUp.status).toBe(200);
     const token = await client.token();
@@ -88,8 +86,10 @@ describe.each(["jwks", "hs256"] as const)("%s mode", (mode) => {
   if (mode === "jwks") {
     it("accepts tokens of a key Better Auth adds later, with no API restart", async () => {
       const client = new AuthClient(web.origin, "192.0.2.12");
-      await client.request("/sign-up/email", {
-        body: { name: "R", email: "rotate@example.test", password: "correct horse battery" },
+      await client.signUp({
+        name: "R",
+        email: "rotate@example.test",
+        password: "correct horse battery",
       });
       const before = await client.token();
       expect(

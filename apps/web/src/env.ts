@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { JWT_MODES } from "@taskbridge/shared/claims";
+import { parseTrustedProxies } from "./lib/client-address.ts";
 
 const origin = (value: string) => new URL(value).origin;
 
@@ -54,10 +55,7 @@ function load(): WebConfig {
     audience: env.JWT_AUDIENCE ?? origin(env.NEXT_PUBLIC_API_URL),
     jwtMode: env.JWT_MODE,
     jwtLifetimeSeconds: env.JWT_LIFETIME_SECONDS,
-    trustedProxies: (env.TRUSTED_PROXIES ?? "")
-      .split(",")
-      .map((value) => value.trim())
-      .filter(Boolean),
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     dbPoolMax: env.DB_POOL_MAX,
   };
 }

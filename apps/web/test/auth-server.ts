@@ -5,6 +5,8 @@ import { toNodeHandler } from "better-auth/node";
 import { createDb, createPool } from "@taskbridge/db/client";
 import type pg from "pg";
 import { createAuth, type Auth, type AuthSettings } from "../src/auth/config.ts";
+import { createAuthHandler } from "../src/auth/handler.ts";
+import { setClientAddress } from "../src/lib/client-address.ts";
 import { tokenFromBody } from "../src/lib/token-body.ts";
 
 export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
@@ -17,15 +19,24 @@ export interface AuthServer {
   close(): Promise<void>;
 }
 
+/**
+ * Test clients connect over loopback and say who they are in X-Forwarded-For, so by default
+ * loopback is the trusted proxy (as in the e2e stack); pass `trustedProxies: []` to see what
+ * a web app facing clients directly does.
+ */
+export const TEST_TRUSTED_PROXIES = ["127.0.0.1", "::1"];
+
 export async function startAuthServer(
   databaseUrl: string,
   settings: Partial<AuthSettings> = {},
 ): Promise<AuthServer> {
+  const trustedProxies = settings.trustedProxies ?? TEST_TRUSTED_PROXIES;
   // The handler needs the origin, which is known once the server listens.
   const route: {
     handler?: (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
   } = {};
   const server = http.createServer((request, response) => {
+    setClientAddress(request, trustedProxies);
     if (route.handler) void route.handler(request, response);
     else response.writeHead(503).end();
   });
@@ -41,10 +52,12 @@ export async function startAuthServer(
       jwtMode: "jwks",
       jwtLifetimeSeconds: 900,
       ...settings,
+      trustedProxies,
     },
     createDb(pool),
   );
-  route.handler = toNodeHandler(auth);
+  // The same path as the web app's route: Better Auth behind createAuthHandler.
+  route.handler = toNodeHandler(createAuthHandler(auth));
   return {
     origin,
     auth,
@@ -90,6 +103,15 @@ export class AuthClient {
 
   get cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  /** Signs up (which signs no one in), then signs in as the new user. */
+  async signUp(body: { name: string; email: string; password: string }): Promise<Response> {
+    const signedUp = await this.request("/sign-up/email", { body });
+    if (signedUp.status !== 200) return signedUp;
+    return this.request("/sign-in/email", {
+      body: { email: body.email, password: body.password },
+    });
   }
 
   async token(): Promise<string> {

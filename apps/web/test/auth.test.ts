@@ -6,7 +6,7 @@ import { account, task, user } from "@taskbridge/db/schema";
 import { hashPassword as scryptHash } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { SIGN_IN_FAILURES_PER_ACCOUNT } from "../src/auth/hooks.ts";
+import { SIGN_IN_LIMITS } from "../src/auth/sign-in-limits.ts";
 import { createAuth } from "../src/auth/config.ts";
 import { hashPassword, verifyPassword } from "../src/auth/password.ts";
 import {
@@ -22,10 +22,9 @@ let server: AuthServer;
 let ipCounter = 1;
 const newClient = () => new AuthClient(server.origin, `198.51.100.${ipCounter++}`);
 
+/** Signs up, then signs in (sign-up alone signs no one in). */
 async function signUp(client: AuthClient, email: string, password = "correct horse battery") {
-  const response = await client.request("/sign-up/email", {
-    body: { name: "Ada", email, password },
-  });
+  const response = await client.signUp({ name: "Ada", email, password });
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -85,55 +84,56 @@ describe("sign-in", () => {
     expect(await unknown.json()).toEqual(await wrong.json());
   });
 
-  it("cuts a burst of rapid sign-in attempts off with 429", async () => {
+  it("refuses one address that keeps failing at one account, with Retry-After", async () => {
+    await signUp(newClient(), "guessed@example.test");
     const client = newClient();
+    const { max } = SIGN_IN_LIMITS.perAccountAndAddress;
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      statuses.push(
-        (
-          await client.request("/sign-in/email", {
-            body: { email: "known@example.test", password: `guess ${i}` },
-          })
-        ).status,
-      );
+    let last: Response | undefined;
+    for (let i = 0; i < max + 2; i++) {
+      last = await client.request("/sign-in/email", {
+        body: { email: "guessed@example.test", password: `guess ${i}` },
+      });
+      statuses.push(last.status);
     }
-    expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
-    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expect(statuses.slice(0, max).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(max)).toEqual([429, 429]);
+    expect(Number(last?.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  it("does not let a forged X-Forwarded-For list open a fresh bucket per request", async () => {
-    // Behind a proxy that appends, a made-up address makes the header a list: every such
-    // request lands in one shared bucket, so changing the made-up part dodges nothing.
+  it("does not let made-up addresses in front of a trusted proxy open fresh counts", async () => {
+    // The test server trusts loopback as its proxy: whatever a client writes in front of the
+    // last untrusted address, that address is the one counted, the same for every request.
+    const { max } = SIGN_IN_LIMITS.perAccountAndAddress;
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < max + 2; i++) {
       const client = new AuthClient(server.origin, `10.9.${i}.1, 198.18.0.1`);
       statuses.push(
         (
           await client.request("/sign-in/email", {
-            body: { email: `forged-${i}@example.test`, password: `forged ${i}` },
+            body: { email: "forged@example.test", password: `forged ${i}` },
           })
         ).status,
       );
     }
-    expect(statuses).toContain(429);
-    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expect(statuses.slice(max)).toEqual([429, 429]);
   });
 
-  it("limits failed sign-ins per account whatever address they claim, and a success clears the count", async () => {
+  it("never locks the owner out because others guessed from many addresses", async () => {
     await signUp(newClient(), "target@example.test");
-    const attempt = (password: string, i: number) =>
-      new AuthClient(server.origin, `203.0.113.${100 + i}`).request("/sign-in/email", {
+    const attempt = (password: string, ip: string) =>
+      new AuthClient(server.origin, ip).request("/sign-in/email", {
         body: { email: "Target@Example.test", password },
       });
-    // A few failures, then the right password: the count starts again.
-    for (let i = 0; i < 4; i++) expect((await attempt(`wrong ${i}`, i)).status).toBe(401);
-    expect((await attempt("correct horse battery", 4)).status).toBe(200);
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await attempt(`guess ${i}`, 10 + i)).status);
-    expect(statuses.slice(0, SIGN_IN_FAILURES_PER_ACCOUNT.max).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(SIGN_IN_FAILURES_PER_ACCOUNT.max)).toEqual([429, 429]);
-    // Even the right password waits now; another account is not affected.
-    expect((await attempt("correct horse battery", 30)).status).toBe(429);
+    // More failures than the per-account free allowance, each from an address of its own:
+    // every one is answered (slowed down, never refused) ...
+    const guesses = SIGN_IN_LIMITS.perAccount.freeFailures + 3;
+    for (let i = 0; i < guesses; i++) {
+      expect((await attempt(`guess ${i}`, `203.0.113.${100 + i}`)).status).toBe(401);
+    }
+    // ... and the owner, from their own address, gets in with the right password.
+    expect((await attempt("correct horse battery", "192.0.2.50")).status).toBe(200);
+    // Another account is not affected either.
     await signUp(newClient(), "bystander@example.test");
     const other = await newClient().request("/sign-in/email", {
       body: { email: "bystander@example.test", password: "correct horse battery" },
@@ -141,23 +141,62 @@ describe("sign-in", () => {
     expect(other.status).toBe(200);
   });
 
-  it("counts a parallel burst of sign-ins against one account exactly", async () => {
+  it("does not count successful sign-ins against the address, and a success clears its count", async () => {
+    const office = "192.0.2.60"; // several people behind one address
+    const accounts = Array.from({ length: 4 }, (_, i) => `office-${i}@example.test`);
+    for (const email of accounts) await signUp(newClient(), email);
+    const client = new AuthClient(server.origin, office);
+    const { max } = SIGN_IN_LIMITS.perAccountAndAddress;
+    const signIn = (email: string | undefined, password: string) =>
+      client.request("/sign-in/email", { body: { email, password } });
+    // Failures short of the limit, then the right password: the count starts again.
+    const typos = async (email: string | undefined, label: string) => {
+      for (let i = 0; i < max - 1; i++) {
+        expect((await signIn(email, `${label} ${i}`)).status).toBe(401);
+      }
+    };
+    await typos(accounts[1], "typo");
+    expect((await signIn(accounts[1], "correct horse battery")).status).toBe(200);
+    await typos(accounts[1], "another typo");
+    expect((await signIn(accounts[1], "correct horse battery")).status).toBe(200);
+    // More successful sign-ins from the address than its failure limit allows failures.
+    for (let round = 0; round * accounts.length <= SIGN_IN_LIMITS.perAddress.max; round++) {
+      for (const email of accounts) {
+        expect((await signIn(email, "correct horse battery")).status).toBe(200);
+      }
+    }
+  }, 90_000);
+
+  it("refuses one address that sprays guesses over many accounts", async () => {
+    const client = newClient();
+    const { max } = SIGN_IN_LIMITS.perAddress;
+    const statuses: number[] = [];
+    // Bounded: two over the limit, one attempt per made-up account.
+    for (let i = 0; i < max + 2; i++) {
+      const response = await client.request("/sign-in/email", {
+        body: { email: `spray-${i}@example.test`, password: "a guess at it" },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, max).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(max)).toEqual([429, 429]);
+  });
+
+  it("counts a parallel burst of sign-ins from one address against one account exactly", async () => {
     await signUp(newClient(), "parallel@example.test");
+    const client = newClient();
+    const { max } = SIGN_IN_LIMITS.perAccountAndAddress;
     const statuses = await Promise.all(
-      Array.from({ length: 16 }, (_, i) =>
-        new AuthClient(server.origin, `203.0.113.${200 + i}`)
+      Array.from({ length: max + 6 }, (_, i) =>
+        client
           .request("/sign-in/email", {
             body: { email: "parallel@example.test", password: `parallel ${i}` },
           })
           .then((response) => response.status),
       ),
     );
-    expect(statuses.filter((status) => status === 401)).toHaveLength(
-      SIGN_IN_FAILURES_PER_ACCOUNT.max,
-    );
-    expect(statuses.filter((status) => status === 429)).toHaveLength(
-      16 - SIGN_IN_FAILURES_PER_ACCOUNT.max,
-    );
+    expect(statuses.filter((status) => status === 401)).toHaveLength(max);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(6);
   });
 
   it("marks cookies Secure when the web app is served over https", async () => {
@@ -171,21 +210,21 @@ describe("sign-in", () => {
       },
       createDb(server.pool),
     );
-    const response = await auth.handler(
-      new Request("https://tasks.example.test/api/auth/sign-up/email", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          origin: "https://tasks.example.test",
-          "x-forwarded-for": "192.0.2.200",
-        },
-        body: JSON.stringify({
-          name: "S",
-          email: "secure@example.test",
-          password: "correct horse battery",
+    const post = (path: string, body: unknown) =>
+      auth.handler(
+        new Request(`https://tasks.example.test/api/auth${path}`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            origin: "https://tasks.example.test",
+            "x-forwarded-for": "192.0.2.200",
+          },
+          body: JSON.stringify(body),
         }),
-      }),
-    );
+      );
+    const credentials = { email: "secure@example.test", password: "correct horse battery" };
+    expect((await post("/sign-up/email", { name: "S", ...credentials })).status).toBe(200);
+    const response = await post("/sign-in/email", credentials);
     expect(response.status).toBe(200);
     const cookie = response.headers.getSetCookie().find((c) => c.includes("session_token"));
     expect(cookie).toMatch(/^__Secure-/);
@@ -196,8 +235,10 @@ describe("sign-in", () => {
 
   it("sets the session cookie httpOnly and SameSite=Lax", async () => {
     const client = newClient();
-    const response = await client.request("/sign-up/email", {
-      body: { name: "C", email: "cookie@example.test", password: "correct horse battery" },
+    const response = await client.signUp({
+      name: "C",
+      email: "cookie@example.test",
+      password: "correct horse battery",
     });
     const cookie = response.headers.getSetCookie().find((c) => c.includes("session_token"));
     expect(cookie).toMatch(/HttpOnly/i);
@@ -219,10 +260,14 @@ describe("sign-in", () => {
 
 describe("behind a trusted proxy", () => {
   it("finds the client past the listed proxies, so a forged address in front changes nothing", async () => {
-    const proxied = await startAuthServer(database.url, { trustedProxies: ["10.0.0.1"] });
+    // 127.0.0.1: the test client connects over loopback, as the proxy in front would.
+    const proxied = await startAuthServer(database.url, {
+      trustedProxies: ["10.0.0.1", "127.0.0.1"],
+    });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 8; i++) {
+      const { max } = SIGN_IN_LIMITS.perAccountAndAddress;
+      for (let i = 0; i < max + 2; i++) {
         const client = new AuthClient(
           proxied.origin,
           `203.0.113.${i + 1}, 198.51.100.200, 10.0.0.1`,
@@ -232,8 +277,8 @@ describe("behind a trusted proxy", () => {
         });
         statuses.push(response.status);
       }
-      expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
-      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+      expect(statuses.slice(0, max).every((status) => status === 401)).toBe(true);
+      expect(statuses.slice(max)).toEqual([429, 429]);
       // Another client behind the same proxy has a bucket of its own.
       const neighbour = new AuthClient(proxied.origin, "203.0.113.1, 198.51.100.201, 10.0.0.1");
       const response = await neighbour.request("/sign-in/email", {

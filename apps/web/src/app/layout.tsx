@@ -6,6 +6,9 @@ export const metadata: Metadata = {
   description: "Your tasks, kept to yourself.",
 };
 
+// Every page renders per request, so each gets the CSP nonce proxy.ts made for it.
+export const dynamic = "force-dynamic";
+
 export const viewport: Viewport = {
   colorScheme: "light dark",
   themeColor: [

@@ -5,7 +5,7 @@ import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
 import type { WebConfig } from "../env.ts";
-import { afterAuthHooks, beforeAuthHooks, SIGN_IN_FAILURES_PER_ACCOUNT } from "./hooks.ts";
+import { afterAuthHooks, beforeAuthHooks, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { oauthPlugins } from "./oauth.ts";
 
@@ -31,12 +31,18 @@ export function createAuth(settings: AuthSettings, db: Database) {
       enabled: true,
       minPasswordLength: 8,
       maxPasswordLength: 128,
+      // Sign-up answers alike whether or not the email is registered ({ token: null, user },
+      // no cookie) and creates nothing for a registered one; the form then signs in.
+      autoSignIn: false,
       password: { hash: hashPassword, verify: verifyPassword },
     },
     user: { deleteUser: { enabled: true } },
-    // Password guessing against one account is limited whatever address it comes from, and
-    // deleting an account always takes its password.
+    // Profile sizes, password strength, failed sign-in counts (see sign-in-limits.ts), and a
+    // password to delete an account.
     hooks: { before: beforeAuthHooks, after: afterAuthHooks },
+    // Errors that are not Better Auth's own (a database that cannot be reached) reach
+    // handler.ts, which answers them as problem details instead of an empty 500.
+    onAPIError: { throw: true },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: {
       // On in every mode, and kept in the database so that it holds across web app copies.
@@ -45,12 +51,14 @@ export function createAuth(settings: AuthSettings, db: Database) {
       window: 60,
       max: 200,
       customRules: {
-        "/sign-in/email": { window: 10, max: 5 },
+        // Only a flood guard against hashing load (two a second, well above what people behind
+        // one address do); failed sign-ins are what is limited, in sign-in-limits.ts.
+        "/sign-in/email": { window: 60, max: 120 },
         "/sign-up/email": { window: 60, max: 10 },
         "/change-password": { window: 60, max: 5 },
-        // Also makes the longest window the per-account sign-in window, so that Better Auth's
-        // pruning of old rateLimit rows keeps those counts (see hooks.ts) for their window.
-        "/delete-user": { window: SIGN_IN_FAILURES_PER_ACCOUNT.windowSeconds, max: 5 },
+        // Also makes the longest window that of the failed sign-in counts, so that Better Auth's
+        // pruning of old rateLimit rows keeps those counts (see sign-in-limits.ts) for it.
+        "/delete-user": { window: SIGN_IN_COUNT_WINDOW_SECONDS, max: 5 },
       },
     },
     advanced: {

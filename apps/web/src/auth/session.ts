@@ -1,23 +1,47 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { sql } from "drizzle-orm";
+import { isDatabaseUnavailable } from "@taskbridge/db/unavailable";
+import { getDb } from "../db.ts";
 import { getAuth } from "./server.ts";
 
-export async function getSession() {
-  return getAuth().api.getSession({ headers: await headers() });
+type Session = NonNullable<Awaited<ReturnType<ReturnType<typeof getAuth>["api"]["getSession"]>>>;
+
+export type SessionState =
+  | { status: "signed-in"; session: Session }
+  | { status: "signed-out" }
+  /** The database cannot be reached: pages say so instead of failing. */
+  | { status: "unavailable" };
+
+export async function sessionState(): Promise<SessionState> {
+  try {
+    const session = await getAuth().api.getSession({ headers: await headers() });
+    if (session) return { status: "signed-in", session };
+    // Without a session cookie Better Auth reads nothing; ask the database itself, so that a
+    // sign-in page can say at once that signing in will not work right now.
+    await getDb().execute(sql`select 1`);
+    return { status: "signed-out" };
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return { status: "unavailable" };
+    throw error;
+  }
 }
 
-/** The signed-in user's session, or a redirect to sign in that comes back to `path`. */
-export async function requireSession(path: string) {
-  const session = await getSession();
-  if (!session) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
-  return session;
+/** The session, or null when signed out or when it cannot be read right now. */
+export async function getSession(): Promise<Session | null> {
+  const state = await sessionState();
+  return state.status === "signed-in" ? state.session : null;
 }
 
-/** Only a path on this site: never `//host` or a full URL, so `next` cannot send anyone away. */
-export function safeNext(next: string | string[] | undefined, fallback = "/tasks"): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")
-    ? value
-    : fallback;
+/**
+ * The signed-in user's session, or a redirect to sign in that comes back to `path`; null when
+ * the database is out of reach (the page then says the service is briefly unavailable).
+ */
+export async function requireSession(path: string): Promise<Session | null> {
+  const state = await sessionState();
+  if (state.status === "signed-out") redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  return state.status === "signed-in" ? state.session : null;
 }
+
+export { safeNext } from "../lib/safe-next.ts";

@@ -10,6 +10,8 @@ import { FieldError, Input, Label } from "@/components/ui/input";
 
 function message(error: { status?: number; code?: string; message?: string }): string {
   if (error.status === 429) return "Too many attempts. Wait a moment, then try again.";
+  if (error.status === 503 || error.code === "SERVICE_UNAVAILABLE")
+    return "The service is briefly unavailable. Please try again in a few seconds.";
   if (error.code === "INVALID_PASSWORD" || error.code === "INVALID_EMAIL_OR_PASSWORD")
     return "That is not your current password.";
   if (error.code === "PASSWORD_TOO_SHORT") return "Use at least 8 characters.";
@@ -50,6 +52,7 @@ export function AccountSettings({ name, email }: { name: string; email: string }
     event.preventDefault();
     const value = formText(new FormData(event.currentTarget), "name").trim();
     if (!value) return rename.setError("Enter your name.");
+    if (value.length > 100) return rename.setError("Use at most 100 characters for your name.");
     if (await rename.run(() => authClient.updateUser({ name: value }), "Name saved"))
       router.refresh();
   }

@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import { authClient } from "@/auth/client";
 import { Button } from "@/components/ui/button";
+import { safeNext } from "@/lib/safe-next";
 import { formText } from "@/lib/utils";
 import { FieldError, Input, Label } from "@/components/ui/input";
 
@@ -16,7 +17,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function validate(mode: Mode, values: Record<Field, string>): Errors {
   const errors: Errors = {};
   if (mode === "sign-up" && !values.name.trim()) errors.name = "Enter your name.";
+  else if (mode === "sign-up" && values.name.trim().length > 100)
+    errors.name = "Use at most 100 characters for your name.";
   if (!EMAIL.test(values.email.trim())) errors.email = "Enter a valid email address.";
+  else if (values.email.trim().length > 254)
+    errors.email = "Use an email address of at most 254 characters.";
   if (mode === "sign-up" && values.password.length < 8)
     errors.password = "Use at least 8 characters.";
   else if (values.password.length > 128) errors.password = "Use at most 128 characters.";
@@ -30,6 +35,8 @@ export function describeAuthError(
   error: { status?: number; code?: string; message?: string },
 ): Errors {
   if (error.status === 429) return { form: "Too many attempts. Wait a moment, then try again." };
+  if (error.status === 503 || error.code === "SERVICE_UNAVAILABLE")
+    return { form: "The service is briefly unavailable. Please try again in a few seconds." };
   if (mode === "sign-in" && (error.status === 401 || error.code === "INVALID_EMAIL_OR_PASSWORD")) {
     return { form: "Wrong email or password." };
   }
@@ -38,6 +45,11 @@ export function describeAuthError(
   if (error.code === "PASSWORD_TOO_SHORT") return { password: "Use at least 8 characters." };
   if (error.code === "PASSWORD_TOO_LONG") return { password: "Use at most 128 characters." };
   if (error.code === "INVALID_EMAIL") return { email: "Enter a valid email address." };
+  if (error.code === "PASSWORD_TOO_WEAK")
+    return { password: error.message ?? "This password is easy to guess. Try a longer one." };
+  if (error.code === "NAME_TOO_LONG" || error.code === "NAME_REQUIRED")
+    return { name: error.message ?? "Enter a shorter name." };
+  if (error.code === "EMAIL_TOO_LONG") return { email: error.message ?? "Enter a shorter email." };
   return { form: error.message ?? "Something went wrong. Try again." };
 }
 
@@ -65,22 +77,27 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
     setErrors(found);
     if (Object.keys(found).length) return focusFirstError(found);
     setPending(true);
-    const result =
-      mode === "sign-in"
-        ? await authClient.signIn.email({ email: values.email, password: values.password })
-        : await authClient.signUp.email({
-            name: values.name.trim(),
-            email: values.email,
-            password: values.password,
-          });
+    const credentials = { email: values.email, password: values.password };
+    // Sign-up answers alike for a new and a registered email and signs no one in (so it cannot
+    // tell who has an account); signing in after it is what lets a new person in.
+    const signedUp =
+      mode === "sign-up"
+        ? await authClient.signUp.email({ ...credentials, name: values.name.trim() })
+        : undefined;
+    const result = signedUp?.error ? signedUp : await authClient.signIn.email(credentials);
     if (result.error) {
-      const described = describeAuthError(mode, result.error);
+      const described =
+        mode === "sign-up" && !signedUp?.error && result.error.status === 401
+          ? {
+              form: "We could not sign you in with this email and password. If you already have an account, sign in instead.",
+            }
+          : describeAuthError(mode, result.error);
       setErrors(described);
       setPending(false);
       focusFirstError(described);
       return;
     }
-    router.replace(next);
+    router.replace(safeNext(next));
     router.refresh();
   }
 
@@ -141,7 +158,7 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
         />
         {mode === "sign-up" ? (
           <p id="password-hint" className="text-sm text-muted-foreground">
-            8 to 128 characters.
+            8 to 128 characters. A few unrelated words make a strong one.
           </p>
         ) : null}
         <FieldError id="password-error" message={errors.password} />

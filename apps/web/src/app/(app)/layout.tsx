@@ -1,5 +1,6 @@
 import { requireSession } from "@/auth/session";
 import { Providers } from "@/components/providers";
+import { ServiceNotice } from "@/components/service-notice";
 import { SiteHeader } from "@/components/site-header";
 import { getConfig } from "@/env";
 
@@ -7,6 +8,13 @@ export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await requireSession("/tasks");
+  if (!session) {
+    return (
+      <main id="main" className="mx-auto w-full max-w-4xl px-4 py-6">
+        <ServiceNotice />
+      </main>
+    );
+  }
   return (
     <Providers apiUrl={getConfig().apiUrl}>
       <a

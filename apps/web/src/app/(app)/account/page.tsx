@@ -7,6 +7,7 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const session = await requireSession("/account");
+  if (!session) return null; // the layout says the service is briefly unavailable
   return (
     <div className="grid gap-6">
       <AccountSettings name={session.user.name} email={session.user.email} />

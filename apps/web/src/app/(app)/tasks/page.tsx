@@ -5,6 +5,6 @@ import { TaskBoard } from "@/components/task-board";
 export const metadata: Metadata = { title: "Tasks" };
 
 export default async function TasksPage() {
-  await requireSession("/tasks");
+  if (!(await requireSession("/tasks"))) return null; // the layout says why
   return <TaskBoard />;
 }

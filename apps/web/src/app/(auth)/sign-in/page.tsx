@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getSession, safeNext } from "@/auth/session";
+import { safeNext, sessionState } from "@/auth/session";
 import { AuthForm } from "@/components/auth-form";
+import { ServiceNotice } from "@/components/service-notice";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -14,7 +15,8 @@ export default async function SignInPage({
 }) {
   const params = await searchParams;
   const next = safeNext(params.next);
-  if (await getSession()) redirect(next);
+  const state = await sessionState();
+  if (state.status === "signed-in") redirect(next);
   return (
     <>
       <div className="grid gap-1">
@@ -25,6 +27,7 @@ export default async function SignInPage({
           </p>
         ) : null}
       </div>
+      {state.status === "unavailable" ? <ServiceNotice /> : null}
       <AuthForm mode="sign-in" next={next} />
       <p className="text-sm text-muted-foreground">
         New here?{" "}

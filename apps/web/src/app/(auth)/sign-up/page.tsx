@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getSession, safeNext } from "@/auth/session";
+import { safeNext, sessionState } from "@/auth/session";
 import { AuthForm } from "@/components/auth-form";
+import { ServiceNotice } from "@/components/service-notice";
 
 export const metadata: Metadata = { title: "Create an account" };
 export const dynamic = "force-dynamic";
@@ -13,10 +14,12 @@ export default async function SignUpPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const next = safeNext((await searchParams).next);
-  if (await getSession()) redirect(next);
+  const state = await sessionState();
+  if (state.status === "signed-in") redirect(next);
   return (
     <>
       <h1 className="text-2xl font-semibold tracking-tight">Create your Taskbridge account</h1>
+      {state.status === "unavailable" ? <ServiceNotice /> : null}
       <AuthForm mode="sign-up" next={next} />
       <p className="text-sm text-muted-foreground">
         Already have an account?{" "}

@@ -1,7 +1,10 @@
 import { toNextJsHandler } from "better-auth/next-js";
+import { createAuthHandler } from "@/auth/handler";
 import { getAuth } from "@/auth/server";
 
 export const dynamic = "force-dynamic";
 
-export const GET = (request: Request) => toNextJsHandler(getAuth()).GET(request);
-export const POST = (request: Request) => toNextJsHandler(getAuth()).POST(request);
+const handler = (request: Request) => createAuthHandler(getAuth())(request);
+
+export const GET = (request: Request) => toNextJsHandler(handler).GET(request);
+export const POST = (request: Request) => toNextJsHandler(handler).POST(request);
