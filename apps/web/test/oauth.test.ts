@@ -40,12 +40,10 @@ function pkce() {
 
 async function signedInUser(): Promise<AuthClient> {
   const client = new AuthClient(server.origin, `198.51.100.${ipCounter++}`);
-  const response = await client.request("/sign-up/email", {
-    body: {
-      name: "Ada",
-      email: `ada-${randomBytes(4).toString("hex")}@example.test`,
-      password: "correct horse battery",
-    },
+  const response = await client.signUp({
+    name: "Ada",
+    email: `ada-${randomBytes(4).toString("hex")}@example.test`,
+    password: "correct horse battery staple",
   });
   expect(response.status).toBe(200);
   return client;
