@@ -293,7 +293,7 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
     const next = /<([^>]+)>; rel="next"/.exec(deep.headers.get("link") ?? "")?.[1];
     const deepPage = next
       ? await load("deep page", {
-          url: next.replace(/limit=\d+/, "limit=20"),
+          url: new URL(next, base).href.replace(/limit=\d+/, "limit=20"),
           connections: 8,
           duration: 3,
           headers: ownerHeaders,

@@ -19,13 +19,12 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
-import { authPlugin } from "./plugins/auth.ts";
-import { errorHandler } from "./plugins/errors.ts";
+import { requestUserDecoration } from "./plugins/auth.ts";
+import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
+import { sendProblem } from "./problem.ts";
+import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { eventRoutes } from "./routes/events.ts";
-import { meRoutes } from "./routes/me.ts";
-import { taskRoutes } from "./routes/tasks.ts";
 import { mcpPlugin } from "./mcp/plugin.ts";
 
 export interface AppDeps {
@@ -77,12 +76,15 @@ class RequestLog extends LogController {
     if (this.isLogDisabled(request)) return;
     const line = {
       method: request.method,
-      // A token sent in the query string is refused, and never written down either.
-      url: request.url.replace(/([?&]access_token=)[^&]*/gi, "$1[redacted]"),
+      // What a user typed (a search, a tag, a cursor holding a title) is theirs, not the log's;
+      // a token sent in the query string is refused, and never written down either.
+      url: request.url.replace(/([?&](?:access_token|q|tag|cursor)=)[^&]*/gi, "$1[redacted]"),
+      // The socket's address, or the client's past API_TRUSTED_PROXIES; never a bare header.
+      ip: request.ip,
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (error) request.log.error({ ...line, err: error }, "request errored");
+    if (error) request.log.error({ ...line, error: describeError(error) }, "request errored");
     else request.log.info(line, "request completed");
   }
 }
@@ -98,6 +100,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router meets before any route (a path that is not valid percent-encoding, a
+    // path segment over 100 characters) answer problem+json too, without echoing the path.
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+        void sendProblem(reply, 414, "A segment of the request path is too long");
+      else void sendProblem(reply, 400, "The request path is not valid");
+    },
+    // A client that sends slowly holds a connection: a request line or headers that never end,
+    // a body trickled a byte at a time. On Node 20 Fastify's own requestTimeout does not cut a
+    // trickled body; the server's headers and request timeouts, checked every second, do.
+    // connectionTimeout closes a connection silent in both directions (event streams send a
+    // heartbeat well within it).
+    connectionTimeout: deps.config.idleTimeoutMs,
+    requestTimeout: deps.config.requestTimeoutMs,
+    http: {
+      headersTimeout: deps.config.headersTimeoutMs,
+      requestTimeout: deps.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, deps.config.headersTimeoutMs),
+    },
+    // Without configured proxies `request.ip` is the socket's address and X-Forwarded-For is
+    // ignored, so no client can choose the address it is logged and limited under.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -107,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("pool", deps.pool);
   app.decorate("db", deps.db);
   app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
+  app.decorateRequest("user", requestUserDecoration);
   app.readinessChecks.set("database", async () => {
     await deps.pool.query("select 1");
     return true;
@@ -142,11 +167,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
-  await app.register(authPlugin, deps.verifier ? { verifier: deps.verifier } : {});
-  await app.register(meRoutes);
-  await app.register(eventRoutes);
-  await app.register(taskRoutes, { prefix: "/api", userInPath: false });
-  await app.register(taskRoutes, { prefix: "/api/:user_id", userInPath: true });
+  await app.register(apiRoutes, {
+    prefix: "/api",
+    ...(deps.verifier ? { verifier: deps.verifier } : {}),
+  });
   await app.register(mcpPlugin, deps.mcpVerifier ? { verifier: deps.mcpVerifier } : {});
 
   return app;

@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  API_TRUSTED_PROXIES: z.string().optional(),
 });
 
 export interface ApiConfig {
@@ -44,6 +48,17 @@ export interface ApiConfig {
   redisUrl: string | undefined;
   rateLimitPerMinute: number;
   dbPoolMax: number;
+  /** Longest a client may take to send a request's headers (a slow or partial request line). */
+  headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request, body included (a trickled body). */
+  requestTimeoutMs: number;
+  /** A connection with nothing sent either way for this long is closed. */
+  idleTimeoutMs: number;
+  /**
+   * Addresses or CIDR ranges of proxies whose `X-Forwarded-For` is believed; empty: the client's
+   * address is the socket's and the header is ignored.
+   */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -59,6 +74,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   // Checked apart from the schema so that it is reported along with every other problem.
   if ((source.JWT_MODE ?? "jwks") === "hs256" && (source.BETTER_AUTH_SECRET ?? "").length < 32) {
     lines.push("  BETTER_AUTH_SECRET: must be at least 32 characters when JWT_MODE=hs256");
+  }
+  if (parsed.success && parsed.data.API_HEADERS_TIMEOUT_MS > parsed.data.API_REQUEST_TIMEOUT_MS) {
+    lines.push("  API_HEADERS_TIMEOUT_MS: must not be longer than API_REQUEST_TIMEOUT_MS");
   }
   if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`The task API's configuration is invalid:\n${lines.join("\n")}`);
@@ -84,5 +102,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     redisUrl: env.REDIS_URL,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     dbPoolMax: env.DB_POOL_MAX,
+    headersTimeoutMs: env.API_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.API_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: env.API_IDLE_TIMEOUT_MS,
+    trustedProxies: (env.API_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((value) => value.trim())
+      .filter(Boolean),
   };
 }

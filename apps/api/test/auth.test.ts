@@ -11,29 +11,9 @@ import {
   TestIssuer,
   type TestApp,
 } from "./support/auth.ts";
+import { b64json, flipUnusedBit, forge, hmac } from "./support/forgery.ts";
 
 const database = await useTestDatabase();
-
-function b64json(value: unknown): string {
-  return base64url.encode(JSON.stringify(value));
-}
-
-/** A token with the given header and payload and an arbitrary signature part. */
-function forge(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  signature = "c2ln",
-): string {
-  return `${b64json(header)}.${b64json(payload)}.${signature}`;
-}
-
-async function hmac(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  key: Uint8Array,
-): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: "HS256", ...header }).sign(key);
-}
 
 /** Counts connections taken from the pool: a refused token must never reach the database. */
 function countQueries(testApp: TestApp): () => number {
@@ -105,6 +85,11 @@ describe("JWKS mode", () => {
       },
     ],
     ["a padded signature", async () => bearer(`${await issuer.sign(userId)}=`)],
+    [
+      "a signature whose unused low bits were changed",
+      async () => bearer(flipUnusedBit(await issuer.sign(userId))),
+    ],
+
     [
       "white space inside the token",
       async () => {
@@ -358,6 +343,10 @@ describe("HS256 mode", () => {
   });
 
   it.each([
+    [
+      "a signature whose unused low bits were changed",
+      async () => flipUnusedBit(await signHs256(userId, { issuer: issuerOrigin })),
+    ],
     [
       "a wrong secret",
       () => signHs256(userId, { issuer: issuerOrigin, secret: `${TEST_SECRET}-wrong` }),

@@ -92,3 +92,41 @@ describe("live task changes", () => {
     expect(response.headers.get("www-authenticate")).toContain("Bearer");
   });
 });
+
+describe("streams and token expiry", () => {
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const address = t.app.server.address();
+    if (!address || typeof address === "string") throw new Error("no address");
+    base = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(() => t.close());
+
+  it("ends a stream when the token that opened it expires, and delivers nothing after", async () => {
+    const owner = await t.createUser();
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = await t.tokenFor(owner, { claims: { iat: now, exp: now + 2 } });
+    const response = await fetch(`${base}/api/events`, {
+      headers: { authorization: `Bearer ${shortLived}` },
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    let ended = false;
+    // Bounded: the stream must end on its own well before the heartbeat or any other timer.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const chunk = await reader.read();
+      if (chunk.done) {
+        ended = true;
+        break;
+      }
+    }
+    expect(ended).toBe(true);
+    await t.db.insert(task).values({ userId: owner, title: "after expiry" });
+  });
+});

@@ -27,7 +27,10 @@ let origin: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  t = await buildTestApp({ databaseUrl: database.url, onLog: (line) => logLines.push(line) });
+  t = await buildTestApp({
+    databaseUrl: database.url,
+    logStream: { write: (line) => logLines.push(line) },
+  });
   if (!t.issuer) throw new Error("no issuer");
   issuer = t.issuer;
   origin = await t.app.listen({ port: 0, host: "127.0.0.1" });

@@ -56,7 +56,9 @@ async function walk(query: string): Promise<string[]> {
     const link: unknown = response.headers.link;
     const next: string | undefined =
       typeof link === "string" ? /<([^>]+)>; rel="next"/.exec(link)?.[1] : undefined;
-    url = next ? new URL(next).pathname + new URL(next).search : undefined;
+    url = next
+      ? new URL(next, "http://127.0.0.1").pathname + new URL(next, "http://127.0.0.1").search
+      : undefined;
   }
   return seen;
 }

@@ -20,12 +20,23 @@ export const PrioritySchema = z.enum(PRIORITIES);
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * PostgreSQL cannot store a NUL character in text: refused here, as a 422 naming the field,
+ * rather than by the database as a 500.
+ */
+const NO_NUL = /^[^\0]*$/;
+const noNul = (name: string) => `${name} must not contain a NUL character (\\u0000)`;
+
+/** A date PostgreSQL and ISO 8601's four-digit years can both hold: years 0001 to 9999. */
+const inStorableYears = (iso: string) => /^\d{4}-/.test(iso) && !iso.startsWith("0000-");
+
 /** An ISO 8601 date (`2026-01-15`) or date-time with offset; normalised to a UTC instant. */
 export const DueDateSchema = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
   .transform((value) =>
     isoDate.test(value) ? `${value}T00:00:00.000Z` : new Date(value).toISOString(),
   )
+  .refine(inStorableYears, "Due date must be between the years 0001 and 9999 (UTC)")
   .meta({
     description: "ISO 8601 date or date-time; returned as a UTC date-time",
     examples: ["2026-01-15", "2026-01-15T17:00:00Z"],
@@ -35,11 +46,13 @@ export const TitleSchema = z
   .string()
   .trim()
   .min(1, "Title must not be empty")
-  .max(TITLE_MAX, `Title must be at most ${TITLE_MAX} characters`);
+  .max(TITLE_MAX, `Title must be at most ${TITLE_MAX} characters`)
+  .regex(NO_NUL, noNul("Title"));
 
 export const DescriptionSchema = z
   .string()
   .max(DESCRIPTION_MAX, `Description must be at most ${DESCRIPTION_MAX} characters`)
+  .regex(NO_NUL, noNul("Description"))
   .nullable();
 
 export const TagsSchema = z
@@ -48,7 +61,8 @@ export const TagsSchema = z
       .string()
       .trim()
       .min(1, "A tag must not be empty")
-      .max(TAG_MAX, `A tag must be at most ${TAG_MAX} characters`),
+      .max(TAG_MAX, `A tag must be at most ${TAG_MAX} characters`)
+      .regex(NO_NUL, noNul("A tag")),
   )
   .max(TAGS_MAX, `At most ${TAGS_MAX} tags`)
   .refine((tags) => new Set(tags).size === tags.length, "Tags must be distinct");
@@ -122,9 +136,9 @@ export const SortSchema = z
 
 export const TaskListQuerySchema = z.strictObject({
   status: z.enum(STATUSES).default("all"),
-  q: z.string().trim().max(200).optional(),
+  q: z.string().trim().max(200).regex(NO_NUL, noNul("The search text")).optional(),
   priority: PrioritySchema.optional(),
-  tag: z.string().trim().min(1).max(TAG_MAX).optional(),
+  tag: z.string().trim().min(1).max(TAG_MAX).regex(NO_NUL, noNul("A tag")).optional(),
   sort: SortSchema,
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(1024).optional(),

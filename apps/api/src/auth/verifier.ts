@@ -20,6 +20,8 @@ export interface AuthUser {
   scopes: string[];
   /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
   clientId: string | null;
+  /** When the token that vouched for this user expires, in seconds since the epoch. */
+  expiresAt: number;
 }
 
 /** Tokens larger than this are refused before any parsing. */
@@ -27,6 +29,15 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 export const CLOCK_SKEW_SECONDS = 30;
 /** Three base64url parts, no padding, no white space: exactly what a compact JWS is. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * One spelling per byte string: the last character of a base64url part may carry unused low
+ * bits, and decoders ignore them, so without this check one signature has several spellings
+ * that all verify (a malleable token).
+ */
+function isCanonicalBase64url(part: string): boolean {
+  return Buffer.from(part, "base64url").toString("base64url") === part;
+}
 /** Header fields that would point at a key; a key comes only from our JWKS or secret. */
 const KEY_POINTING_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
 
@@ -105,7 +116,8 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<AuthUser> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
-    if (!COMPACT_JWS.test(token)) throw new TokenError("token is not a compact JWS");
+    if (!COMPACT_JWS.test(token) || !token.split(".").every(isCanonicalBase64url))
+      throw new TokenError("token is not a compact JWS");
 
     const nowSeconds = Date.now() / 1000;
     const cached = this.cache.get(token);
@@ -144,6 +156,7 @@ export class TokenVerifier {
       name: claims.data.name ?? null,
       scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
       clientId: claims.data.azp ?? null,
+      expiresAt: claims.data.exp,
     };
     this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });
     return user;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sortKeyOf, type Sort } from "@taskbridge/shared/task-rules";
+import { PRIORITIES, sortKeyOf, TITLE_MAX, type Sort } from "@taskbridge/shared/task-rules";
 import { HttpProblem } from "../problem.ts";
 
 /** The sort key of the last task of a page and its id: where the next page starts. */
@@ -11,6 +11,24 @@ export interface Cursor {
 }
 
 const CursorSchema = z.tuple([z.string(), z.string().nullable(), z.uuid()]);
+
+/**
+ * What a cursor's value must be for each sort key: exactly what `encodeCursor` writes, and
+ * nothing PostgreSQL would refuse (a year 0, an unknown priority, a NUL), so a forged or damaged
+ * cursor is a 400 and never reaches a query.
+ */
+const StorableInstant = z.iso.datetime().refine((value) => !value.startsWith("0000-"));
+const CursorValueSchemas = {
+  created: StorableInstant,
+  updated: StorableInstant,
+  due_date: StorableInstant.nullable(),
+  priority: z.enum(PRIORITIES),
+  // Lower-casing can lengthen a title (İ becomes two code units), hence the slack.
+  title: z
+    .string()
+    .max(TITLE_MAX * 3)
+    .regex(/^[^\0]*$/),
+} as const;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id])).toString("base64url");
@@ -30,12 +48,6 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
   const result = CursorSchema.safeParse(parsed);
   if (!result.success || result.data[0] !== sort) throw invalid();
   const [, value, id] = result.data;
-  const key = sortKeyOf(sort);
-  if (key === "created" || key === "updated" || key === "due_date") {
-    if (value !== null && Number.isNaN(Date.parse(value))) throw invalid();
-    if (value === null && key !== "due_date") throw invalid();
-  } else if (value === null) {
-    throw invalid();
-  }
+  if (!CursorValueSchemas[sortKeyOf(sort)].safeParse(value).success) throw invalid();
   return { sort, value, id };
 }

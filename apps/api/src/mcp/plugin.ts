@@ -20,6 +20,15 @@ const LAST_USE_PRECISION_MS = 60_000;
 const BEARER = /^Bearer +(\S+) *$/i;
 const PRM_PATH = "/.well-known/oauth-protected-resource/mcp";
 
+/** The caller /mcp's own token check verified, by request. */
+const mcpUsers = new WeakMap<FastifyRequest, AuthUser>();
+
+function mcpUser(request: FastifyRequest): AuthUser {
+  const user = mcpUsers.get(request);
+  if (!user) throw new Error("no verified MCP caller");
+  return user;
+}
+
 const ToolCall = z.object({
   method: z.literal("tools/call"),
   params: z.object({ name: z.string() }),
@@ -137,7 +146,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       }
       if (!(await grantActive(user)))
         return refuse(request, reply, "This app's access was revoked", "grant revoked", true);
-      request.user = user;
+      mcpUsers.set(request, user);
       request.log = request.log.child({ userId: user.id, clientId: user.clientId });
     });
 
@@ -147,7 +156,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       hook: "preHandler",
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => `mcp:${request.user.id}`,
+      keyGenerator: (request) => `mcp:${mcpUser(request).id}`,
       errorResponseBuilder: (_request, context) =>
         new HttpProblem(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
           headers: { "Retry-After": String(Math.ceil(context.ttl / 1000)) },
@@ -155,7 +164,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     });
 
     scope.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
-      const user = request.user;
+      const user = mcpUser(request);
       const called = new Set<string>();
       const log = (tool: string, outcome: ToolOutcome) => {
         called.add(tool);

@@ -6,8 +6,11 @@ import { sendProblem } from "../problem.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The verified caller; set by the auth hook on every `/api` route. */
-    user: AuthUser;
+    /**
+     * The verified caller. Readable inside the `/api` plugin, whose hook sets it before any
+     * handler runs; reading it anywhere else throws rather than answering `undefined`.
+     */
+    readonly user: AuthUser;
   }
   interface FastifyInstance {
     verifier: TokenVerifier;
@@ -36,9 +39,31 @@ function refuse(
   return sendProblem(reply, 401, detail);
 }
 
+/** Verified callers by request; a WeakMap so nothing outlives its request. */
+const verifiedUsers = new WeakMap<FastifyRequest, AuthUser>();
+
+/** The verified caller of a request, or undefined before (or outside) the token check. */
+export function verifiedUser(request: FastifyRequest): AuthUser | undefined {
+  return verifiedUsers.get(request);
+}
+
 /**
- * The one place a token is checked: an onRequest hook for every route under `/api`, before the
- * body is read and before any database query. Sets `request.user` or answers 401.
+ * `request.user`, decorated on the root instance so that it exists on every request: the caller
+ * the token check verified, or an error for code that reads it where no check ran.
+ */
+export const requestUserDecoration = {
+  getter(this: FastifyRequest): AuthUser {
+    const user = verifiedUsers.get(this);
+    if (!user) throw new Error("request.user read where no token was checked");
+    return user;
+  },
+};
+
+/**
+ * The one place a token is checked: an onRequest hook, before the body is read and before any
+ * database query, that sets `request.user` or answers 401. Registered (with `fastify-plugin`) by
+ * the `/api` plugin itself, so it guards every route of that plugin and nothing decides by
+ * looking at the URL: however a path is spelled, a route under `/api` has the hook.
  */
 export const authPlugin = fp<AuthPluginOptions>(
   async (app, options) => {
@@ -55,8 +80,6 @@ export const authPlugin = fp<AuthPluginOptions>(
               ),
       });
     app.decorate("verifier", verifier);
-    // Set by the hook below before any `/api` handler runs.
-    app.decorateRequest("user", null as unknown as AuthUser);
     app.readinessChecks.set("verification keys", () => verifier.ready);
 
     // Keys are fetched in the background: the API starts (not ready) even when the web app is
@@ -73,10 +96,6 @@ export const authPlugin = fp<AuthPluginOptions>(
     }
 
     app.addHook("onRequest", async (request, reply) => {
-      const path = request.url.split("?", 1)[0] ?? "";
-      if (path !== "/api" && !path.startsWith("/api/")) return;
-      if (request.method === "OPTIONS") return;
-
       const query = request.url.includes("?")
         ? new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1))
         : undefined;
@@ -110,7 +129,7 @@ export const authPlugin = fp<AuthPluginOptions>(
 
       try {
         const user = await verifier.verify(match[1]);
-        request.user = user;
+        verifiedUsers.set(request, user);
         request.log = request.log.child({ userId: user.id });
       } catch (error) {
         if (error instanceof KeysUnavailableError) {

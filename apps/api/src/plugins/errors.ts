@@ -37,6 +37,30 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
 }
 
+/**
+ * What an error log line may say about an error: its class, code and where it was thrown, never
+ * its message. Messages of database errors carry the failed SQL with its parameters (a task's
+ * title, a search text), and those belong to the user, not to the log.
+ */
+export function describeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (typeof error !== "object" || error === null) return { type: typeof error };
+  const described: Record<string, unknown> = {
+    type: error instanceof Error ? error.name : "object",
+  };
+  const code = "code" in error ? error.code : undefined;
+  if (typeof code === "string" || typeof code === "number") described.code = code;
+  if (error instanceof Error && error.stack) {
+    described.stack = error.stack
+      .split("\n")
+      .filter((line) => line.trimStart().startsWith("at "))
+      .slice(0, 12)
+      .join("\n");
+  }
+  if ("cause" in error && error.cause !== undefined && depth < 3)
+    described.cause = describeError(error.cause, depth + 1);
+  return described;
+}
+
 /** Problem details for the zod issue path of a body (`title`), query (`query.limit`) or param. */
 function fieldName(instancePath: string, context: string | undefined): string {
   const path = instancePath.replace(/^\//, "").replaceAll("/", ".");
@@ -90,7 +114,7 @@ export const errorHandler = fp(
           reply.header("Retry-After", String(reply.getHeader("retry-after") ?? 60));
         return sendProblem(reply, status, error.message);
       }
-      request.log.error({ err: error }, "unhandled error");
+      request.log.error({ error: describeError(error) }, "unhandled error");
       return sendProblem(reply, 500, "An unexpected error occurred");
     });
 

@@ -24,7 +24,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get(
-    "/api/events",
+    "/events",
     {
       schema: {
         tags: ["tasks"],
@@ -32,7 +32,8 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           "Server-sent events: `event: ready` once, then `event: task` with data `{ id, op }` " +
           "(op: insert, update or delete) for each change to the caller's tasks, and a comment " +
-          "line every 25 s to keep the connection open.",
+          "line every 25 s to keep the connection open. The stream ends when the token expires; " +
+          "reconnect with a fresh one.",
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe("text/event-stream"),
@@ -65,9 +66,20 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
       const unsubscribe = hub.subscribe(userId, (change) =>
         write(`event: task\ndata: ${JSON.stringify(change)}\n\n`),
       );
-      const heartbeat = setInterval(() => write(`: keep-alive\n\n`), HEARTBEAT_MS);
+      // Well within the idle timeout, which would otherwise close a quiet stream.
+      const heartbeat = setInterval(
+        () => write(`: keep-alive\n\n`),
+        Math.min(HEARTBEAT_MS, app.config.idleTimeoutMs / 2),
+      );
+      // The token vouches for the caller until its exp and not after: the stream ends then, and
+      // the client reconnects with a fresh token (a stream of a signed-out user stops with it).
+      const expiry = setTimeout(
+        () => end(),
+        Math.max(0, request.user.expiresAt * 1000 - Date.now()),
+      );
       const end = () => {
         clearInterval(heartbeat);
+        clearTimeout(expiry);
         unsubscribe();
         streams.delete(end);
         if (!reply.raw.writableEnded) reply.raw.end();

@@ -4,7 +4,7 @@ import { ProblemSchema } from "@taskbridge/shared/problem";
 
 export const meRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
-    "/api/me",
+    "/me",
     {
       schema: {
         tags: ["identity"],

@@ -25,7 +25,9 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
 
 function notFound(request: FastifyRequest, id: string): HttpProblem {
-  request.log.info({ taskId: id, reason: "no such task for this user" }, "request refused: 404");
+  // Only a real id is logged: anything else in the path is the caller's text, not an id.
+  const taskId = UUID.test(id) ? id : "(not a task id)";
+  request.log.info({ taskId, reason: "no such task for this user" }, "request refused: 404");
   return new HttpProblem(404, "Task not found");
 }
 
@@ -53,10 +55,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     app.addHook("onRequest", async (request) => {
       const params = z.object({ user_id: z.string() }).safeParse(request.params);
       if (params.success && params.data.user_id !== request.user.id) {
-        request.log.info(
-          { pathUser: params.data.user_id, reason: "path names another user" },
-          "request refused: 403",
-        );
+        request.log.info({ reason: "path names another user" }, "request refused: 403");
         throw new HttpProblem(403, "You can only access your own tasks");
       }
     });
@@ -99,10 +98,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
           "cursor",
           encodeCursor({ sort: query.sort, value: sortValue(last, query.sort), id: last.id }),
         );
-        reply.header(
-          "Link",
-          `<${request.protocol}://${request.host}${base(request)}?${next.toString()}>; rel="next"`,
-        );
+        // Relative (RFC 8288 resolves it against the request's URL): a Host header, which the
+        // client chooses, is never copied into what the API tells it to fetch next.
+        reply.header("Link", `<${base(request)}?${next.toString()}>; rel="next"`);
       }
       return page.map(toTask);
     },

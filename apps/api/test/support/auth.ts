@@ -15,7 +15,7 @@ import type { FastifyInstance } from "fastify";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { user } from "@taskbridge/db/schema";
 import type pg from "pg";
-import { buildApp } from "../../src/app.ts";
+import { buildApp, loggerSettings } from "../../src/app.ts";
 import type { ApiConfig } from "../../src/env.ts";
 import { TokenVerifier } from "../../src/auth/verifier.ts";
 
@@ -166,6 +166,10 @@ export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
     redisUrl: undefined,
     rateLimitPerMinute: 100_000,
     dbPoolMax: 10,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 20_000,
+    idleTimeoutMs: 30_000,
+    trustedProxies: [],
     ...overrides,
   };
 }
@@ -191,8 +195,8 @@ export interface TestAppOptions {
   jwksCooldownMs?: number;
   /** JWKS mode: wait for the first key set before returning (default true). */
   waitForKeys?: boolean;
-  /** Receives each log line (JSON); logs are off otherwise. */
-  onLog?: (line: string) => void;
+  /** Where log lines go (a test that reads them); silent by default. */
+  logStream?: { write(line: string): void };
 }
 
 /** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
@@ -215,9 +219,8 @@ export async function buildTestApp(
   pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
-  const onLog = options.onLog;
-  const logger = onLog
-    ? { level: "info", stream: { write: (line: string) => onLog(line) } }
+  const logger = options.logStream
+    ? { ...loggerSettings("info"), stream: options.logStream }
     : false;
   const app = await buildApp({ config, pool, db, verifier, logger });
   await app.ready();

@@ -6,6 +6,18 @@ export function b64json(value: unknown): string {
   return base64url.encode(JSON.stringify(value));
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * The same token with the lowest bit of its last character flipped: a bit no byte uses when a
+ * signature's length is not a multiple of three (Ed25519: 64 bytes, HS256: 32), so a lenient
+ * decoder reads the very same signature.
+ */
+export function flipUnusedBit(token: string): string {
+  const last = BASE64URL.indexOf(token.slice(-1));
+  return `${token.slice(0, -1)}${BASE64URL[last ^ 1] ?? ""}`;
+}
+
 /** A token with the given header and payload and an arbitrary signature part. */
 export function forge(
   header: Record<string, unknown>,
@@ -38,6 +50,15 @@ export function forgeries(
   };
   return [
     ["alg none", async () => forge({ alg: "none" }, claims, "")],
+    [
+      "a non-canonical signature encoding",
+      async () =>
+        flipUnusedBit(
+          await new SignJWT(claims)
+            .setProtectedHeader({ alg: key().alg, kid: key().kid })
+            .sign(key().privateKey),
+        ),
+    ],
     ["alg NONE with a signature part", async () => forge({ alg: "NONE", kid: key().kid }, claims)],
     [
       "HS256 signed with the public JWK as JSON",
