@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 // The stack under test runs as `npm start` runs it, on ports of its own so that a developer's
-// running copy (3000/8000) is left alone, with short-lived tokens to exercise renewal.
+// running copy (3000/8000) is left alone, with 5-second tokens so that renewal happens within a
+// test or two (the browser renews at a quarter of the lifetime before the end).
 // E2E_PORT_OFFSET moves all three ports, so two checkouts can run the suite side by side.
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const WEB_PORT = 3100 + offset;
@@ -47,7 +48,7 @@ export default defineConfig({
       API_PORT: String(API_PORT),
       BETTER_AUTH_URL: WEB_URL,
       NEXT_PUBLIC_API_URL: API_URL,
-      JWT_LIFETIME_SECONDS: "30",
+      JWT_LIFETIME_SECONDS: "5",
       LOG_LEVEL: "warn",
       // The fixtures sign up from addresses of their own (X-Forwarded-For), as separate people
       // would; the browser and they connect over loopback, which plays the trusted proxy.

@@ -6,6 +6,7 @@ export default defineConfig({
       "apps/*/test/**/*.test.ts",
       "packages/*/test/**/*.test.ts",
       "scripts/test/**/*.test.ts",
+      "tests/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "e2e/**"],
     globalSetup: ["./tests/global-setup.ts"],

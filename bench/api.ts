@@ -3,16 +3,16 @@
 // Both run as their own processes; the load generator runs in this one.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { SignJWT } from "jose";
 import { sql } from "drizzle-orm";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { task, user } from "@taskbridge/db/schema";
 import { freePort } from "../tests/database.ts";
-import { BenchIssuer, load, printTable, type BenchDatabase, type LoadResult } from "./support.ts";
+import { signHs256, TEST_AUDIENCE, TestIssuer } from "../apps/api/test/support/issuer.ts";
+import { load, printTable, type BenchDatabase, type LoadResult } from "./support.ts";
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const AUDIENCE = "http://127.0.0.1:8000";
+const AUDIENCE = TEST_AUDIENCE;
 
 async function seed(db: Database, userId: string, count: number): Promise<void> {
   await db
@@ -163,14 +163,11 @@ async function benchFastApi(
         cwd: path.join(import.meta.dirname, "fastapi"),
       },
     );
-  const token = await new SignJWT({ email: "bench-user@bench.test", name: "bench-user" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject("bench-user")
-    .setIssuer(issuer)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime("15m")
-    .sign(new TextEncoder().encode(FASTAPI_SECRET));
+  const token = await signHs256("bench-user", {
+    secret: FASTAPI_SECRET,
+    issuer,
+    header: { typ: "JWT" },
+  });
   const headers = { authorization: `Bearer ${token}` };
   // A fresh server per scenario: under this load it falls behind, and requests still queued from
   // one scenario would otherwise be counted against the next.
@@ -195,7 +192,7 @@ async function benchFastApi(
 }
 
 export async function benchApi(database: BenchDatabase): Promise<void> {
-  const issuer = await BenchIssuer.start();
+  const issuer = await TestIssuer.start();
   const pool = createPool(database.url, { max: 4 });
   const db = createDb(pool);
   await seed(db, "bench-user", 1000);
@@ -205,7 +202,7 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
     .where(sql`user_id = 'bench-user'`)
     .limit(1);
   if (!first) throw new Error("no seeded task");
-  const token = await issuer.sign("bench-user", AUDIENCE);
+  const token = await issuer.sign("bench-user");
   const headers = { authorization: `Bearer ${token}` };
 
   const env = {
@@ -278,7 +275,7 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
   for (const count of [100, 100_000]) {
     const owner = `bench-size-${count}`;
     await seed(db, owner, count);
-    const ownerHeaders = { authorization: `Bearer ${await issuer.sign(owner, AUDIENCE)}` };
+    const ownerHeaders = { authorization: `Bearer ${await issuer.sign(owner)}` };
     const base = sized.base;
     const firstPage = await load("first page", {
       url: `${base}/api/tasks?limit=20`,

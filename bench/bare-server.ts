@@ -3,17 +3,12 @@
 import http from "node:http";
 import { createPool } from "@taskbridge/db/client";
 import { TokenVerifier } from "../apps/api/src/auth/verifier.ts";
+import { testConfig } from "../apps/api/test/support/config.ts";
 
 const { DATABASE_URL = "", ISSUER = "", AUDIENCE = "", PORT = "0" } = process.env;
 const pool = createPool(DATABASE_URL, { max: 20 });
 const verifier = new TokenVerifier({
-  config: {
-    jwtMode: "jwks",
-    jwksUrl: `${ISSUER}/api/auth/jwks`,
-    secret: undefined,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-  },
+  config: testConfig({ BETTER_AUTH_URL: ISSUER, JWT_AUDIENCE: AUDIENCE }),
 });
 await verifier.loadKeys();
 

@@ -6,10 +6,11 @@ import { SignJWT } from "jose";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { TokenVerifier } from "../apps/api/src/auth/verifier.ts";
-import { BenchIssuer, printTable } from "./support.ts";
+import { testConfig } from "../apps/api/test/support/config.ts";
+import { TEST_AUDIENCE, TestIssuer } from "../apps/api/test/support/issuer.ts";
+import { printTable } from "./support.ts";
 
-const AUDIENCE = "http://127.0.0.1:8000";
-const SECRET = "benchmark-secret-that-is-long-enough-0123";
+const AUDIENCE = TEST_AUDIENCE;
 const COLD = 2000;
 const WARM = 200_000;
 
@@ -20,26 +21,20 @@ async function measure(verifier: TokenVerifier, tokens: string[], rounds: number
 }
 
 export async function benchJwt(): Promise<void> {
-  const issuer = await BenchIssuer.start();
+  const issuer = await TestIssuer.start();
   const rows: Array<Record<string, string | number>> = [];
 
   const eddsa = new TokenVerifier({
-    config: {
-      jwtMode: "jwks",
-      jwksUrl: issuer.jwksUrl,
-      secret: undefined,
-      issuer: issuer.origin,
-      audience: AUDIENCE,
-    },
+    config: testConfig({ BETTER_AUTH_URL: issuer.origin }),
     cacheSize: COLD * 2,
   });
   await eddsa.loadKeys();
   const eddsaTokens = await Promise.all(
-    Array.from({ length: COLD }, (_, i) => issuer.sign(`user-${i}`, AUDIENCE)),
+    Array.from({ length: COLD }, (_, i) => issuer.sign(`user-${i}`)),
   );
   await measure(eddsa, eddsaTokens, COLD);
   const eddsaFresh = await Promise.all(
-    Array.from({ length: COLD }, (_, i) => issuer.sign(`fresh-${i}`, AUDIENCE)),
+    Array.from({ length: COLD }, (_, i) => issuer.sign(`fresh-${i}`)),
   );
   rows.push({
     mode: "jwks (EdDSA)",
@@ -47,17 +42,12 @@ export async function benchJwt(): Promise<void> {
     "warm µs/token": (await measure(eddsa, eddsaFresh, WARM)).toFixed(2),
   });
 
+  const hsConfig = testConfig({ BETTER_AUTH_URL: issuer.origin, JWT_MODE: "hs256" });
   const hs = new TokenVerifier({
-    config: {
-      jwtMode: "hs256",
-      jwksUrl: "",
-      secret: SECRET,
-      issuer: issuer.origin,
-      audience: AUDIENCE,
-    },
+    config: hsConfig,
     cacheSize: COLD * 2,
   });
-  const key = new TextEncoder().encode(SECRET);
+  const key = new TextEncoder().encode(hsConfig.secret);
   const signHs = (subject: string) =>
     new SignJWT({ email: `${subject}@bench.test`, name: subject })
       .setProtectedHeader({ alg: "HS256" })

@@ -2,7 +2,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { TaskSchema, type Task } from "@taskbridge/shared/task";
-import { tokenFromBody } from "../apps/web/src/lib/token-body.ts";
+import { tokenFromBody } from "@taskbridge/auth/token-body";
 import { API_URL, WEB_URL } from "../playwright.config.ts";
 
 export interface TestUser {

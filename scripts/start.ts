@@ -8,7 +8,7 @@ import { readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import readline from "node:readline";
-import exitHook from "async-exit-hook";
+import closeWithGrace from "close-with-grace";
 import {
   EmbeddedPostgresError,
   startEmbeddedPostgres,
@@ -116,6 +116,7 @@ async function newestSourceTime(): Promise<number> {
     "apps/web/src",
     "apps/web/next.config.ts",
     "apps/web/package.json",
+    "packages/auth/src",
     "packages/shared/src",
     "packages/db/src",
     "package-lock.json",
@@ -169,9 +170,17 @@ function stopWhenOrphaned(): void {
 }
 
 async function main() {
-  exitHook((done) => {
-    void shutdown().finally(done);
-  });
+  // Ctrl-C, SIGTERM, or a crash of this process: stop everything, the database last, then exit.
+  closeWithGrace(
+    {
+      delay: 30_000,
+      logger: { error: (message: unknown) => console.error(`[taskbridge] ${String(message)}`) },
+    },
+    async ({ err }) => {
+      if (err) console.error(`[taskbridge] stopping after an error: ${err.message}`);
+      await shutdown();
+    },
+  );
   stopWhenOrphaned();
 
   const env = readStackEnv();

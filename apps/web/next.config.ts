@@ -4,8 +4,15 @@ import { STATIC_SECURITY_HEADERS } from "./src/lib/security-headers.ts";
 
 const nextConfig: NextConfig = {
   // Internal packages ship TypeScript source.
-  transpilePackages: ["@taskbridge/db", "@taskbridge/shared"],
-  serverExternalPackages: ["pg", "@node-rs/argon2"],
+  transpilePackages: ["@taskbridge/auth", "@taskbridge/db", "@taskbridge/shared"],
+  // Loaded from node_modules at run time rather than bundled: native code, or (zxcvbn's
+  // dictionaries, read once at start for the secret check) large data that slows every build.
+  serverExternalPackages: [
+    "pg",
+    "@node-rs/argon2",
+    "@zxcvbn-ts/core",
+    "@zxcvbn-ts/language-common",
+  ],
   turbopack: { root: path.resolve(import.meta.dirname, "../..") },
   poweredByHeader: false,
   typedRoutes: false,

@@ -4,40 +4,45 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { authEnv, describeIssues, sharedEnv } from "@taskbridge/auth/env";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Git-ignored folder for everything this machine keeps: database files, generated secrets. */
 export const dataDir = path.resolve(projectRoot, process.env.TASKBRIDGE_DATA_DIR ?? ".data");
 const secretsFile = path.join(dataDir, "local-secrets.json");
 
-const StackEnvSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).optional(),
-  DATABASE_URL: z.url({ message: "must be a PostgreSQL URL" }).optional(),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-  BETTER_AUTH_SECRET: z.string().optional(),
-  BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
-  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  API_PORT: z.coerce.number().int().min(1).max(65535).default(8000),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  NEXT_PUBLIC_API_URL: z.url().default("http://localhost:8000"),
-});
+const StackEnvSchema = authEnv(
+  {
+    DATABASE_URL: sharedEnv.databaseUrl().optional(),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    WEB_PORT: sharedEnv.port(3000),
+    API_PORT: sharedEnv.port(8000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+  },
+  // In development a strong one is generated (see localSecrets).
+  { secretRequired: "production" },
+);
 
-export type StackEnv = z.infer<typeof StackEnvSchema>;
+export type StackEnv = z.output<typeof StackEnvSchema>;
 
 export class StartError extends Error {
   override name = "StartError";
 }
 
-/** Loads `.env` from the project root (variables already set win) and validates what `npm start` reads. */
+/** Validates what `npm start` reads, with the same bridge rules as both apps. */
+export function parseStackEnv(source: NodeJS.ProcessEnv): StackEnv {
+  const parsed = StackEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new StartError(`The configuration is invalid:\n${describeIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Loads `.env` from the project root (variables already set win) and validates it. */
 export function readStackEnv(): StackEnv {
   const envFile = path.join(projectRoot, ".env");
   if (existsSync(envFile)) process.loadEnvFile(envFile);
-  const parsed = StackEnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new StartError(`The configuration is invalid:\n${lines.join("\n")}`);
-  }
-  return parsed.data;
+  return parseStackEnv(process.env);
 }
 
 const LocalSecretsSchema = z.object({
@@ -65,21 +70,10 @@ export async function localSecrets(): Promise<LocalSecrets> {
   return secrets;
 }
 
-/** The auth secret to run with: given, generated for development, or a clear refusal in production. */
+/** The auth secret to run with: given (checked by the schema), or generated for development. */
 export async function resolveAuthSecret(env: StackEnv): Promise<string> {
-  const production = env.NODE_ENV === "production";
-  if (env.BETTER_AUTH_SECRET !== undefined) {
-    if (env.BETTER_AUTH_SECRET.length < 32) {
-      throw new StartError(
-        "BETTER_AUTH_SECRET must be at least 32 characters (generate one with `openssl rand -base64 32`).",
-      );
-    }
-    return env.BETTER_AUTH_SECRET;
-  }
-  if (production) {
-    throw new StartError(
-      "BETTER_AUTH_SECRET is required when NODE_ENV=production (at least 32 characters; generate one with `openssl rand -base64 32`).",
-    );
-  }
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  // The schema refuses a start without one in production; this is a second lock on that door.
+  if (env.NODE_ENV === "production") throw new StartError("BETTER_AUTH_SECRET is required");
   return (await localSecrets()).betterAuthSecret;
 }

@@ -64,8 +64,16 @@ export function loggerSettings(level: string) {
   };
 }
 
-/** One log line a request, when it completes (with its user id once known), not two. */
+/**
+ * One log line a request, when it completes (with its user id once known), not two. In
+ * production at `info`, for the log store; elsewhere at `debug`, so that a terminal running
+ * `npm start` shows what happens to the service rather than every request.
+ */
 class RequestLog extends LogController {
+  constructor(private readonly level: "info" | "debug") {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(
@@ -85,14 +93,14 @@ class RequestLog extends LogController {
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (error) request.log.error({ ...line, error: describeError(error) }, "request errored");
-    else request.log.info(line, "request completed");
+    else request.log[this.level](line, "request completed");
   }
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? loggerSettings(deps.config.logLevel),
-    logController: new RequestLog(),
+    logController: new RequestLog(deps.config.env === "production" ? "info" : "debug"),
     bodyLimit: 64 * 1024,
     // Behind a load balancer the request id it set is kept so one id follows a request.
     genReqId: (req) => {

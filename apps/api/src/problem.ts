@@ -14,7 +14,7 @@ export class HttpProblem extends Error {
   }
 }
 
-export function problemBody(status: number, detail: string, errors?: Problem["errors"]): Problem {
+function problemBody(status: number, detail: string, errors?: Problem["errors"]): Problem {
   return {
     type: "about:blank",
     title: STATUS_CODES[status] ?? "Error",

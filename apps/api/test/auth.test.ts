@@ -3,14 +3,9 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import {
-  buildTestApp,
-  signHs256,
-  TEST_AUDIENCE,
-  TEST_SECRET,
-  TestIssuer,
-  type TestApp,
-} from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
+import { problemOf } from "./support/parse.ts";
 import { b64json, flipUnusedBit, forge, hmac } from "./support/forgery.ts";
 
 const database = await useTestDatabase();
@@ -27,9 +22,17 @@ describe("JWKS mode", () => {
   let issuer: TestIssuer;
   let userId: string;
   let queries: () => number;
+  /** How far the API's clock is moved ahead: past a JWKS cooldown without waiting for it. */
+  let clockAheadMs = 0;
+  const passCooldown = () => (clockAheadMs += 5000);
 
   beforeAll(async () => {
-    t = await buildTestApp({ databaseUrl: database.url, mode: "jwks", jwksCooldownMs: 300 });
+    t = await buildTestApp({
+      databaseUrl: database.url,
+      mode: "jwks",
+      env: { JWKS_COOLDOWN_MS: "5000" },
+      now: () => Date.now() + clockAheadMs,
+    });
     if (!t.issuer) throw new Error("no issuer");
     issuer = t.issuer;
     userId = await t.createUser();
@@ -231,7 +234,7 @@ describe("JWKS mode", () => {
       /^Bearer realm="taskbridge", error="invalid_token"/,
     );
     expect(response.headers["content-type"]).toContain("application/problem+json");
-    const body = response.json<Record<string, unknown>>();
+    const body = problemOf(response);
     expect(body).toMatchObject({ status: 401, detail: expect.any(String) });
     expect(JSON.stringify(body)).not.toContain(userId);
     expect(queries()).toBe(before);
@@ -241,7 +244,7 @@ describe("JWKS mode", () => {
     const token = await issuer.sign(userId);
     const response = await call({}, `/api/me?access_token=${token}`);
     expect(response.statusCode).toBe(401);
-    expect(response.json<{ detail: string }>().detail).toMatch(/Authorization header/);
+    expect(problemOf(response).detail).toMatch(/Authorization header/);
   });
 
   it("never contacts a jku or x5u URL named in a token", async () => {
@@ -274,7 +277,7 @@ describe("JWKS mode", () => {
 
   describe("key rotation", () => {
     it("accepts a token signed with a newly published key without a restart", async () => {
-      await sleep(350);
+      passCooldown();
       const kid = await issuer.addKey();
       const response = await call(bearer(await issuer.sign(userId, { kid })));
       expect(response.statusCode).toBe(200);
@@ -283,7 +286,7 @@ describe("JWKS mode", () => {
     it("keeps verifying with known keys while the JWKS endpoint is down", async () => {
       issuer.setAvailable(false);
       try {
-        await sleep(350);
+        passCooldown();
         // An unknown kid makes it try (and fail) to refetch; known keys must survive that.
         const stranger = await new SignJWT(issuer.claimsFor(userId))
           .setProtectedHeader({ alg: "EdDSA", kid: "unknown" })
@@ -297,7 +300,7 @@ describe("JWKS mode", () => {
     });
 
     it("does not flood the JWKS endpoint with a flood of unknown kids", async () => {
-      await sleep(350);
+      passCooldown();
       const before = issuer.jwksRequests;
       const { privateKey } = await generateKeyPair("EdDSA");
       const tokens = await Promise.all(
@@ -326,7 +329,7 @@ describe("HS256 mode", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { issuer: issuerOrigin },
+      env: { BETTER_AUTH_URL: issuerOrigin },
     });
     userId = await t.createUser();
     queries = countQueries(t);
@@ -412,7 +415,11 @@ describe("HS256 mode", () => {
 
   it("refuses to start with a short secret", async () => {
     await expect(
-      buildTestApp({ databaseUrl: database.url, mode: "hs256", config: { secret: "short" } }),
+      buildTestApp({
+        databaseUrl: database.url,
+        mode: "hs256",
+        env: { BETTER_AUTH_SECRET: "short" },
+      }),
     ).rejects.toThrow(/at least 32/);
   });
 });
@@ -462,8 +469,4 @@ describe("readiness in JWKS mode", () => {
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

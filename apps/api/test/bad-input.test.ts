@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "@taskbridge/shared/problem";
 import { TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;

@@ -1,10 +1,11 @@
+import { z } from "zod";
 // The API's edges over a real socket: every spelling of an `/api` path meets the token check and
 // the rate limit, because they are registered with the routes, not decided from the raw URL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "@taskbridge/shared/problem";
 import { MeSchema, TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 import { listenLocal, rawGet, rawRequest, type RawResponse } from "./support/raw-http.ts";
 
 const database = await useTestDatabase();
@@ -101,7 +102,7 @@ describe("the rate limit on every spelling", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { rateLimitPerMinute: 3 },
+      env: { RATE_LIMIT_PER_MINUTE: "3" },
     });
     port = await listenLocal(t.app);
   });
@@ -177,7 +178,7 @@ describe("the client's address", () => {
     const t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { trustedProxies },
+      env: { API_TRUSTED_PROXIES: trustedProxies.join(",") },
       logStream: { write: (line) => void lines.push(line) },
     });
     try {
@@ -190,7 +191,7 @@ describe("the client's address", () => {
       const line = lines.find(
         (text) => text.includes("address-check") && text.includes("request completed"),
       );
-      return line ? (JSON.parse(line) as { ip?: unknown }).ip : undefined;
+      return line ? z.looseObject({ ip: z.unknown() }).parse(JSON.parse(line)).ip : undefined;
     } finally {
       await t.close();
     }

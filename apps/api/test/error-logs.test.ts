@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProblemSchema } from "@taskbridge/shared/problem";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
 const lines: string[] = [];

@@ -1,20 +1,21 @@
+import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task } from "@taskbridge/db/schema";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
 
-/** Reads server-sent events from a fetch response. */
+/** Reads server-sent events from a fetch response, with the parser the web app uses. */
 class EventReader {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  private buffer = "";
+  private readonly reader: ReadableStreamDefaultReader<EventSourceMessage>;
 
   constructor(response: Response) {
-    const reader = response.body?.getReader();
-    if (!reader) throw new Error("no body");
-    this.reader = reader;
+    if (!response.body) throw new Error("no body");
+    this.reader = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
   }
 
   /** Events of `type` until `count` arrived or `timeoutMs` passed. */
@@ -23,23 +24,15 @@ class EventReader {
     const deadline = Date.now() + timeoutMs;
     while (events.length < count && Date.now() < deadline) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const chunk = await Promise.race([
+      const message = await Promise.race([
         this.reader.read(),
         new Promise<undefined>(
           (resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())),
         ),
       ]);
       clearTimeout(timer);
-      if (!chunk || chunk.done) break;
-      this.buffer += this.decoder.decode(chunk.value, { stream: true });
-      let end: number;
-      while ((end = this.buffer.indexOf("\n\n")) >= 0) {
-        const block = this.buffer.slice(0, end);
-        this.buffer = this.buffer.slice(end + 2);
-        const name = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (name === type && data) events.push(JSON.parse(data));
-      }
+      if (!message || message.done) break;
+      if (message.value.event === type) events.push(JSON.parse(message.value.data));
     }
     return events;
   }

@@ -10,7 +10,7 @@ import { task } from "@taskbridge/db/schema";
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from "@taskbridge/shared/problem";
 import { MeSchema, TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 
 const database = await useTestDatabase();
 

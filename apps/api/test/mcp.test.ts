@@ -9,17 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import {
-  buildTestApp,
-  signHs256,
-  TEST_AUDIENCE,
-  type TestApp,
-  type TestIssuer,
-} from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { signHs256, TEST_AUDIENCE, type TestIssuer } from "./support/issuer.ts";
 import { forgeries } from "./support/forgery.ts";
 
 const database = await useTestDatabase();
 const MCP_RESOURCE = `${TEST_AUDIENCE}/mcp`;
+/** The API's public URL, whose `/mcp` is the resource assistants' tokens are for. */
+const API_ENV = { NEXT_PUBLIC_API_URL: TEST_AUDIENCE };
 
 let t: TestApp & { issuer: TestIssuer | undefined };
 let issuer: TestIssuer;
@@ -29,6 +26,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   t = await buildTestApp({
     databaseUrl: database.url,
+    env: API_ENV,
     logStream: { write: (line) => logLines.push(line) },
   });
   if (!t.issuer) throw new Error("no issuer");
@@ -314,7 +312,7 @@ describe("audience separation", () => {
 
 describe("HS256 mode", () => {
   it("accepts assistants' tokens signed with the shared secret, for the /mcp audience only", async () => {
-    const hs = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+    const hs = await buildTestApp({ databaseUrl: database.url, mode: "hs256", env: API_ENV });
     try {
       const hsOrigin = await hs.app.listen({ port: 0, host: "127.0.0.1" });
       const userId = await hs.createUser();
@@ -355,7 +353,7 @@ describe("rate limit", () => {
   it("answers 429 with Retry-After past the per-user limit at /mcp, without touching others", async () => {
     const limited = await buildTestApp({
       databaseUrl: database.url,
-      config: { rateLimitPerMinute: 3 },
+      env: { ...API_ENV, RATE_LIMIT_PER_MINUTE: "3" },
     });
     try {
       const limitedOrigin = await limited.app.listen({ port: 0, host: "127.0.0.1" });

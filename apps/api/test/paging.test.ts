@@ -1,11 +1,11 @@
-import { sql } from "drizzle-orm";
 import type { LightMyRequestResponse } from "fastify";
 import { task } from "@taskbridge/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { TaskRepository } from "../src/repositories/tasks.ts";
 import { decodeCursor } from "../src/lib/cursor.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { tasksOf } from "./support/parse.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;
@@ -49,7 +49,7 @@ async function walk(query: string): Promise<string[]> {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.statusCode, response.body).toBe(200);
-    for (const item of response.json<Array<{ id: string; user_id: string }>>()) {
+    for (const item of tasksOf(response)) {
       expect(item.user_id).toBe(owner);
       seen.push(item.id);
     }
@@ -61,6 +61,24 @@ async function walk(query: string): Promise<string[]> {
       : undefined;
   }
   return seen;
+}
+
+/**
+ * The plan of one query with sequential scans priced out (this table is small), on one
+ * connection, in a transaction that is rolled back: the setting ends with it and never reaches
+ * another query of the pool.
+ */
+async function explain(text: string, params: unknown[]): Promise<string> {
+  const client = await t.pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("set local enable_seqscan = off");
+    const plan = await client.query<{ "QUERY PLAN": string }>(`explain ${text}`, params);
+    return plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
 }
 
 describe("keyset paging", () => {
@@ -107,22 +125,9 @@ describe("keyset paging", () => {
         sort,
       );
       const query = repository.listQuery(owner, { status: "all", sort, limit: 20, cursor }).toSQL();
-      await t.pool.query("set enable_seqscan = off");
-      const plan = await t.pool.query<{ "QUERY PLAN": string }>(
-        `explain ${query.sql}`,
-        query.params,
-      );
-      await t.pool.query("set enable_seqscan = on");
-      const text = plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
+      const text = await explain(query.sql, query.params);
       expect(text, text).toMatch(/Index Scan.* using task_user_(created|title|priority)_idx/);
       expect(text, text).not.toMatch(/^\s*(->\s*)?Sort/m);
     }
-  });
-
-  it("uses no more than the rows of the user's own tasks (other users' rows are never read)", async () => {
-    const count = await t.db.execute(
-      sql`select count(*)::int as n from task where user_id = ${owner}`,
-    );
-    expect(count.rows[0]).toEqual({ n: 250 });
   });
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { startEmbeddedPostgres, type RunningPostgres } from "@taskbridge/db/embedded";
 import { migrateDatabase } from "@taskbridge/db/migrate";
 import { createDb, createPool } from "@taskbridge/db/client";
@@ -11,7 +12,10 @@ import { buildApp, loggerSettings } from "../src/app.ts";
 import { TokenVerifier } from "../src/auth/verifier.ts";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, signHs256, testConfig, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { testConfig } from "./support/config.ts";
+import { signHs256 } from "./support/issuer.ts";
+import { taskOf, tasksOf } from "./support/parse.ts";
 
 const database = await useTestDatabase();
 
@@ -71,7 +75,7 @@ describe("rate limiting", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { rateLimitPerMinute: 5 },
+      env: { RATE_LIMIT_PER_MINUTE: "5" },
     });
   });
   afterAll(() => t.close());
@@ -144,10 +148,12 @@ describe("HTTP surface", () => {
   it("publishes an OpenAPI 3.1 document of every route, and the /docs page", async () => {
     const response = await t.app.inject({ method: "GET", url: "/openapi.json" });
     expect(response.statusCode).toBe(200);
-    const document = response.json<{
-      openapi: string;
-      paths: Record<string, Record<string, unknown>>;
-    }>();
+    const document = z
+      .object({
+        openapi: z.string(),
+        paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+      })
+      .parse(response.json());
     expect(document.openapi).toBe("3.1.0");
     for (const route of [
       "/api/tasks",
@@ -183,7 +189,12 @@ describe("logs", () => {
         done();
       },
     });
-    const config = testConfig({ databaseUrl: database.url, jwtMode: "hs256", logLevel: "info" });
+    // At debug, so that the request lines (debug outside production) are written too.
+    const config = testConfig({
+      DATABASE_URL: database.url,
+      JWT_MODE: "hs256",
+      LOG_LEVEL: "debug",
+    });
     const pool = createPool(config.databaseUrl);
     const app = await buildApp({
       config,
@@ -191,7 +202,7 @@ describe("logs", () => {
       db: createDb(pool),
       verifier: new TokenVerifier({ config }),
       // The app's own logger settings, writing where the test can read.
-      logger: { ...loggerSettings("info"), stream },
+      logger: { ...loggerSettings("debug"), stream },
     });
     try {
       const userId = "logged-user";
@@ -281,7 +292,7 @@ describe("property: three users, random operations", () => {
             });
             expect(response.statusCode).toBe(201);
             owned.push({
-              id: response.json<{ id: string }>().id,
+              id: taskOf(response).id,
               owner: step.user,
               completed: false,
               alive: true,
@@ -293,7 +304,7 @@ describe("property: three users, random operations", () => {
               headers,
             });
             expect(response.statusCode).toBe(200);
-            const listed = response.json<Array<{ user_id: string; id: string }>>();
+            const listed = tasksOf(response);
             expect(listed.every((task) => task.user_id === user.id)).toBe(true);
             for (const mine of owned.filter((task) => task.owner === step.user && task.alive)) {
               expect(listed.map((task) => task.id)).toContain(mine.id);
@@ -325,7 +336,7 @@ describe("property: three users, random operations", () => {
             if (step.kind === "delete") target.alive = false;
             if (step.kind === "toggle") {
               target.completed = !target.completed;
-              expect(response.json<{ completed: boolean }>().completed).toBe(target.completed);
+              expect(taskOf(response).completed).toBe(target.completed);
             }
           }
         }
@@ -338,7 +349,7 @@ describe("property: three users, random operations", () => {
             url: `/api/tasks/${task.id}`,
             headers: { authorization: `Bearer ${owner.token}` },
           });
-          expect(response.json<{ completed: boolean; user_id: string }>()).toMatchObject({
+          expect(taskOf(response)).toMatchObject({
             completed: task.completed,
             user_id: owner.id,
           });
@@ -371,9 +382,9 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 describe.runIf(await redisAvailable(REDIS_URL))("rate limiting across API copies (Redis)", () => {
   it("counts one user's requests on every copy against one limit", async () => {
-    const config = { rateLimitPerMinute: 5, redisUrl: REDIS_URL };
-    const first = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
-    const second = await buildTestApp({ databaseUrl: database.url, mode: "hs256", config });
+    const env = { RATE_LIMIT_PER_MINUTE: "5", REDIS_URL };
+    const first = await buildTestApp({ databaseUrl: database.url, mode: "hs256", env });
+    const second = await buildTestApp({ databaseUrl: database.url, mode: "hs256", env });
     try {
       const userId = await first.createUser();
       const headers = { authorization: `Bearer ${await first.tokenFor(userId)}` };

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/auth.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/issuer.ts";
 
 const database = await useTestDatabase();
 const serverEntry = path.join(import.meta.dirname, "../src/server.ts");
@@ -38,6 +38,19 @@ describe("the API process", () => {
     expect(server.output()).toMatch(/API_PORT/);
     expect(server.output()).toMatch(/BETTER_AUTH_SECRET: must be at least 32 characters/);
     expect(server.output()).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("refuses a long but guessable HS256 secret and a lifetime it cannot honour, saying how to fix them", async () => {
+    const server = start({
+      DATABASE_URL: "postgres://unused@127.0.0.1/unused",
+      JWT_MODE: "hs256",
+      BETTER_AUTH_SECRET: "12345678901234567890123456789012",
+      JWT_LIFETIME_SECONDS: "7200",
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/BETTER_AUTH_SECRET: is too easy to guess/);
+    expect(server.output()).toContain("openssl rand -base64 32");
+    expect(server.output()).toMatch(/JWT_LIFETIME_SECONDS: must be at most 3600 seconds/);
   });
 
   it("finishes requests in flight on SIGTERM, ends event streams, and exits 0", async () => {

@@ -5,7 +5,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task } from "@taskbridge/db/schema";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import { buildTestApp, type TestApp } from "./support/app.ts";
 import { listenLocal } from "./support/raw-http.ts";
 
 const database = await useTestDatabase();
@@ -50,7 +50,11 @@ describe("slow clients", () => {
     t = await buildTestApp({
       databaseUrl: database.url,
       mode: "hs256",
-      config: { headersTimeoutMs: 1500, requestTimeoutMs: 2500, idleTimeoutMs: 3000 },
+      env: {
+        API_HEADERS_TIMEOUT_MS: "1500",
+        API_REQUEST_TIMEOUT_MS: "2500",
+        API_IDLE_TIMEOUT_MS: "3000",
+      },
     });
     owner = await t.createUser();
     token = await t.tokenFor(owner);

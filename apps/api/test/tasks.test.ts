@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightMyRequestResponse } from "fastify";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { buildTestApp, type TestApp } from "./support/auth.ts";
+import type { Task } from "@taskbridge/shared/task";
+import { buildTestApp, type TestApp } from "./support/app.ts";
+import { fieldErrorsOf, taskOf, tasksOf } from "./support/parse.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;
@@ -40,23 +42,10 @@ function call(method: Method, url: string, options: Call = {}): Promise<LightMyR
   });
 }
 
-interface TaskBody {
-  id: string;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: string;
-  due_date: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-async function create(body: Record<string, unknown>, token = aliceToken): Promise<TaskBody> {
+async function create(body: Record<string, unknown>, token = aliceToken): Promise<Task> {
   const response = await call("POST", "/api/tasks", { body, token });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json<TaskBody>();
+  return taskOf(response);
 }
 
 const shapes = [
@@ -70,7 +59,7 @@ describe.each(shapes)("routes under %s", (_name, prefix) => {
       body: { title: "  Buy milk  ", user_id: "someone-else", id: "ignored" },
     });
     expect(response.statusCode).toBe(201);
-    const body = response.json<TaskBody>();
+    const body = taskOf(response);
     expect(body).toMatchObject({
       title: "Buy milk",
       user_id: alice,
@@ -96,7 +85,7 @@ describe.each(shapes)("routes under %s", (_name, prefix) => {
 
     const list = await call("GET", `${prefix()}/tasks`);
     expect(list.statusCode).toBe(200);
-    expect(list.json<TaskBody[]>().map((task) => task.id)).toContain(created.id);
+    expect(tasksOf(list).map((task) => task.id)).toContain(created.id);
 
     const got = await call("GET", `${prefix()}/tasks/${created.id}`);
     expect(got.json()).toEqual(created);
@@ -105,7 +94,7 @@ describe.each(shapes)("routes under %s", (_name, prefix) => {
       body: { ...created, title: "Write the report" },
     });
     expect(put.statusCode).toBe(200);
-    const putBody = put.json<TaskBody>();
+    const putBody = taskOf(put);
     expect(putBody).toMatchObject({
       title: "Write the report",
       priority: "high",
@@ -208,7 +197,7 @@ describe("isolation between users (BOLA)", () => {
       expect(response.body).not.toContain("Alice's secret");
     }
     const bobList = await call("GET", "/api/tasks", { token: bobToken });
-    expect(bobList.json<TaskBody[]>().every((t) => t.user_id === bob)).toBe(true);
+    expect(tasksOf(bobList).every((t) => t.user_id === bob)).toBe(true);
     expect((await call("GET", `/api/tasks/${task.id}`)).body).toBe(before);
   });
 });
@@ -265,17 +254,12 @@ describe("errors", () => {
     ["completed as a string", { title: "x", completed: "yes" }, "completed"],
     ["an unknown field", { title: "x", complete: true }, ""],
   ])("422 for %s, naming the field", async (_name, body, field) => {
-    const before = (await call("GET", "/api/tasks?limit=500")).json<TaskBody[]>().length;
+    const before = tasksOf(await call("GET", "/api/tasks?limit=500")).length;
     const response = await call("POST", "/api/tasks", { body });
     expect(response.statusCode).toBe(422);
-    const problem = response.json<{
-      errors: Array<{ field: string; message: string }>;
-      detail: string;
-    }>();
-    expect(problem.detail).toEqual(expect.any(String));
-    expect(problem.errors.length).toBeGreaterThan(0);
-    if (field) expect(problem.errors.map((e) => e.field)).toContain(field);
-    expect((await call("GET", "/api/tasks?limit=500")).json<TaskBody[]>()).toHaveLength(before);
+    const errors = fieldErrorsOf(response);
+    if (field) expect(errors.map((e) => e.field)).toContain(field);
+    expect(tasksOf(await call("GET", "/api/tasks?limit=500"))).toHaveLength(before);
   });
 
   it("takes exactly 200 title characters, 1000 of description, 10 tags of 32", async () => {
@@ -298,7 +282,7 @@ describe("errors", () => {
   ])("422 for the query %s", async (query) => {
     const response = await call("GET", `/api/tasks?${query}`);
     expect(response.statusCode).toBe(422);
-    expect(response.json<{ errors: unknown[] }>().errors.length).toBeGreaterThan(0);
+    expect(fieldErrorsOf(response).length).toBeGreaterThan(0);
   });
 
   it("400 for a malformed cursor", async () => {
@@ -327,12 +311,12 @@ describe("toggle", () => {
     const task = await create({ title: "flip" });
     const results = await Promise.all(
       Array.from({ length: 40 }, () =>
-        call("POST", `/api/tasks/${task.id}/toggle`).then((r) => r.json<TaskBody>().completed),
+        call("POST", `/api/tasks/${task.id}/toggle`).then((r) => taskOf(r).completed),
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(20);
     expect(results.filter((c) => !c)).toHaveLength(20);
-    expect((await call("GET", `/api/tasks/${task.id}`)).json<TaskBody>().completed).toBe(false);
+    expect(taskOf(await call("GET", `/api/tasks/${task.id}`)).completed).toBe(false);
   });
 });
 
@@ -363,7 +347,7 @@ describe("listing", () => {
   const list = async (query: string) => {
     const response = await call("GET", `/api/tasks?${query}`, { token: carolToken });
     expect(response.statusCode, response.body).toBe(200);
-    return response.json<TaskBody[]>().map((task) => task.title);
+    return tasksOf(response).map((task) => task.title);
   };
 
   it("filters by status, priority and tag", async () => {

@@ -12,7 +12,12 @@ export function getDb(): Database {
       max: config.dbPoolMax,
       applicationName: "taskbridge-web",
     });
-    pool.on("error", () => undefined);
+    // An idle connection that dies (database restart) must not crash the server; say so once,
+    // with the driver's code only (its message can name the host).
+    pool.on("error", (error) => {
+      const code = "code" in error && typeof error.code === "string" ? error.code : "no code";
+      console.warn(`[web] idle database connection lost (${code})`);
+    });
     globalForDb.taskbridgeDb = createDb(pool);
   }
   return globalForDb.taskbridgeDb;

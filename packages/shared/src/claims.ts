@@ -1,8 +1,5 @@
 import { z } from "zod";
 
-/** Lifetime of the tokens the web app issues, in seconds. */
-export const TOKEN_LIFETIME_SECONDS = 15 * 60;
-
 /** Claims the web app puts in a token and the API requires, after signature checks. */
 export const ClaimsSchema = z.object({
   sub: z.string().min(1),
@@ -18,6 +15,3 @@ export const ClaimsSchema = z.object({
   azp: z.string().optional(),
 });
 export type Claims = z.infer<typeof ClaimsSchema>;
-
-export const JWT_MODES = ["jwks", "hs256"] as const;
-export type JwtMode = (typeof JWT_MODES)[number];

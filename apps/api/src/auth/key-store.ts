@@ -26,6 +26,8 @@ export interface KeyStoreOptions {
   /** Least time between two fetches caused by unknown key ids. */
   cooldownMs?: number;
   timeoutMs?: number;
+  /** The clock, in milliseconds since the epoch; tests move it instead of waiting. */
+  now?: () => number;
   onRefresh?: (outcome: { ok: boolean; keys: number; error?: string }) => void;
 }
 
@@ -48,10 +50,12 @@ export class KeyStore {
   private pending: Promise<void> | undefined;
   private readonly cooldownMs: number;
   private readonly timeoutMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: KeyStoreOptions) {
     this.cooldownMs = options.cooldownMs ?? 5000;
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.now = options.now ?? Date.now;
   }
 
   get ready(): boolean {
@@ -72,7 +76,7 @@ export class KeyStore {
   }
 
   private async fetchKeys(): Promise<void> {
-    this.lastAttempt = Date.now();
+    this.lastAttempt = this.now();
     try {
       const response = await fetch(this.options.jwksUrl, {
         headers: { accept: "application/json" },
@@ -110,7 +114,7 @@ export class KeyStore {
       throw new TokenError("token header has no usable kid");
     }
     let entry = this.keys.get(header.kid);
-    if (!entry && Date.now() - this.lastAttempt >= this.cooldownMs) {
+    if (!entry && this.now() - this.lastAttempt >= this.cooldownMs) {
       await this.refresh().catch(() => undefined);
       entry = this.keys.get(header.kid);
     }

@@ -7,7 +7,7 @@ import {
   type JWTVerifyOptions,
 } from "jose";
 import type { KeyObject } from "node:crypto";
-import { ClaimsSchema, TOKEN_LIFETIME_SECONDS } from "@taskbridge/shared/claims";
+import { ClaimsSchema } from "@taskbridge/shared/claims";
 import type { ApiConfig } from "../env.ts";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
 import { ASYMMETRIC_ALGORITHMS, KeyStore } from "./key-store.ts";
@@ -25,8 +25,8 @@ export interface AuthUser {
 }
 
 /** Tokens larger than this are refused before any parsing. */
-export const MAX_TOKEN_BYTES = 8 * 1024;
-export const CLOCK_SKEW_SECONDS = 30;
+const MAX_TOKEN_BYTES = 8 * 1024;
+const CLOCK_SKEW_SECONDS = 30;
 /** Three base64url parts, no padding, no white space: exactly what a compact JWS is. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -49,12 +49,22 @@ interface CacheEntry {
 }
 
 export interface VerifierOptions {
-  config: Pick<ApiConfig, "jwtMode" | "jwksUrl" | "secret" | "issuer" | "audience">;
+  config: Pick<
+    ApiConfig,
+    | "jwtMode"
+    | "jwksUrl"
+    | "secret"
+    | "issuer"
+    | "audience"
+    | "jwtLifetimeSeconds"
+    | "jwksCooldownMs"
+  >;
   /** Oldest token accepted, in seconds (by default the web app's token lifetime). */
   maxTokenAgeSeconds?: number;
   /** Most verified tokens remembered. */
   cacheSize?: number;
-  jwksCooldownMs?: number;
+  /** The clock, in milliseconds since the epoch; tests move it instead of waiting. */
+  now?: () => number;
   onJwksRefresh?: (outcome: { ok: boolean; keys: number; error?: string }) => void;
 }
 
@@ -71,23 +81,24 @@ export class TokenVerifier {
   /** The shared secret imported once: importing it on every verification doubles its cost. */
   private readonly secret: Promise<CryptoKey> | undefined;
   private readonly baseOptions: JWTVerifyOptions;
+  private readonly now: () => number;
 
   constructor(options: VerifierOptions) {
     const { config } = options;
     this.cacheSize = options.cacheSize ?? 10_000;
+    this.now = options.now ?? Date.now;
     this.baseOptions = {
       issuer: config.issuer,
       audience: config.audience,
       requiredClaims: ["exp", "iat", "sub"],
-      maxTokenAge: options.maxTokenAgeSeconds ?? TOKEN_LIFETIME_SECONDS,
+      // The lifetime the web app issues tokens with (the same setting): no token it issues is
+      // refused for its age, and none lives longer here than there.
+      maxTokenAge: options.maxTokenAgeSeconds ?? config.jwtLifetimeSeconds,
       clockTolerance: CLOCK_SKEW_SECONDS,
     };
     if (config.jwtMode === "hs256") {
-      if (!config.secret || config.secret.length < 32) {
-        throw new Error(
-          "BETTER_AUTH_SECRET of at least 32 characters is required when JWT_MODE=hs256",
-        );
-      }
+      // The configuration schema has refused a missing, short or guessable secret already.
+      if (!config.secret) throw new Error("BETTER_AUTH_SECRET is required when JWT_MODE=hs256");
       this.secret = crypto.subtle.importKey(
         "raw",
         new TextEncoder().encode(config.secret),
@@ -98,8 +109,9 @@ export class TokenVerifier {
     } else {
       this.keyStore = new KeyStore({
         jwksUrl: config.jwksUrl,
-        cooldownMs: options.jwksCooldownMs,
+        cooldownMs: config.jwksCooldownMs,
         onRefresh: options.onJwksRefresh,
+        now: this.now,
       });
     }
   }
@@ -119,7 +131,7 @@ export class TokenVerifier {
     if (!COMPACT_JWS.test(token) || !token.split(".").every(isCanonicalBase64url))
       throw new TokenError("token is not a compact JWS");
 
-    const nowSeconds = Date.now() / 1000;
+    const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
       if (
@@ -144,7 +156,11 @@ export class TokenVerifier {
     const { key, algorithms } = await this.keyFor(header);
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key, { ...this.baseOptions, algorithms }));
+      ({ payload } = await jwtVerify(token, key, {
+        ...this.baseOptions,
+        algorithms,
+        currentDate: new Date(nowSeconds * 1000),
+      }));
     } catch (error) {
       throw toTokenError(error);
     }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { z } from "zod";
 
-export const TASK_CHANNEL = "task_changes";
+const TASK_CHANNEL = "task_changes";
 
 const ChangeSchema = z.object({
   user_id: z.string(),

@@ -1,6 +1,6 @@
 // jwt_tool-style forged tokens, for any endpoint that verifies our tokens.
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
-import type { TestIssuer } from "./auth.ts";
+import type { TestIssuer } from "./issuer.ts";
 
 export function b64json(value: unknown): string {
   return base64url.encode(JSON.stringify(value));

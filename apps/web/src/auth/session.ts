@@ -1,6 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { sql } from "drizzle-orm";
 import { isDatabaseUnavailable } from "@taskbridge/db/unavailable";
 import { getDb } from "../db.ts";
@@ -14,7 +15,8 @@ export type SessionState =
   /** The database cannot be reached: pages say so instead of failing. */
   | { status: "unavailable" };
 
-export async function sessionState(): Promise<SessionState> {
+/** The request's session; layouts and pages that each ask for it share one lookup per request. */
+export const sessionState = cache(async (): Promise<SessionState> => {
   try {
     const session = await getAuth().api.getSession({ headers: await headers() });
     if (session) return { status: "signed-in", session };
@@ -26,7 +28,7 @@ export async function sessionState(): Promise<SessionState> {
     if (isDatabaseUnavailable(error)) return { status: "unavailable" };
     throw error;
   }
-}
+});
 
 /** The session, or null when signed out or when it cannot be read right now. */
 export async function getSession(): Promise<Session | null> {

@@ -1,5 +1,6 @@
 import type { TaskCreate, TaskListQuery, TaskUpdate } from "@taskbridge/shared/task";
 import { isProblem, isTask, type Task } from "@taskbridge/shared/task-rules";
+import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
 
 /** An error answer of the API, with the `detail` it gave. */
@@ -51,12 +52,31 @@ export function listQueryString(query: TaskListQuery, cursor?: string | null): s
   return params.toString();
 }
 
+/** Calls `onEvent` for each server-sent event of `body`, until the stream ends. */
+export async function readEventStream(
+  body: ReadableStream<BufferSource>,
+  onEvent: (event: EventSourceMessage) => void,
+): Promise<void> {
+  const events = body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream());
+  const reader = events.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onEvent(value);
+  }
+}
+
 /** The task API as the browser calls it: a Bearer token, one renewal and retry on a 401. */
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
     private readonly tokens: TokenManager,
     private readonly onSignedOut: () => void = () => undefined,
+    // Called through a wrapper: the browser's fetch must not be called as a method of another object.
+    private readonly fetch: typeof globalThis.fetch = (input, init) =>
+      globalThis.fetch(input, init),
   ) {}
 
   private async send(
@@ -72,7 +92,7 @@ export class ApiClient {
       if (error instanceof SignedOutError) this.onSignedOut();
       throw error;
     }
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await this.fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
@@ -127,26 +147,15 @@ export class ApiClient {
     while (!signal.aborted) {
       try {
         const token = await this.tokens.getToken();
-        const response = await fetch(`${this.baseUrl}/api/events`, {
+        const response = await this.fetch(`${this.baseUrl}/api/events`, {
           headers: { authorization: `Bearer ${token}` },
           signal,
         });
         if (response.status === 401) await this.tokens.renew();
-        const reader = response.ok ? response.body?.getReader() : undefined;
-        if (reader) {
-          const decoder = new TextDecoder();
-          let buffer = "";
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            buffer += decoder.decode(value, { stream: true });
-            let end: number;
-            while ((end = buffer.indexOf("\n\n")) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              if (/^event: (task|ready)$/m.test(block)) onChange();
-            }
-          }
+        if (response.ok && response.body) {
+          await readEventStream(response.body, (event) => {
+            if (event.event === "task" || event.event === "ready") onChange();
+          });
         }
       } catch {
         if (signal.aborted) return;

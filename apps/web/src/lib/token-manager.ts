@@ -1,10 +1,10 @@
-import { tokenFromBody } from "./token-body.ts";
+import { tokenFromBody } from "@taskbridge/auth/token-body";
 
 /**
  * Reads `iat` and `exp` of a token this tab just received from its own server, to know when to
  * renew it. Not a verification (the API verifies); a JWT library would double this bundle part.
  */
-export function tokenTimes(token: string): { iat: number; exp: number } {
+function tokenTimes(token: string): { iat: number; exp: number } {
   const payload = token.split(".")[1];
   if (!payload) throw new Error("Malformed token");
   const json: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
@@ -23,7 +23,7 @@ export function tokenTimes(token: string): { iat: number; exp: number } {
 export type TokenFetcher = () => Promise<string | null>;
 
 /** Fetches a JWT for the signed-in user from Better Auth, or null when there is no session. */
-export const fetchTokenFromBetterAuth: TokenFetcher = async () => {
+const fetchTokenFromBetterAuth: TokenFetcher = async () => {
   const response = await fetch("/api/auth/token", {
     credentials: "same-origin",
     cache: "no-store",

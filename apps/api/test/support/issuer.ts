@@ -1,6 +1,6 @@
-// Test helpers for the task API: a real issuer (key pairs and a JWKS served over HTTP on
-// 127.0.0.1, or the shared HS256 secret), real signed tokens, and the app built on a real database.
-import { randomBytes, randomUUID } from "node:crypto";
+// A real issuer for tests and benchmarks: key pairs and a JWKS served over HTTP on 127.0.0.1,
+// or the shared HS256 secret, and real signed tokens made as Better Auth makes them.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -11,13 +11,6 @@ import {
   type JWK,
   type JWTPayload,
 } from "jose";
-import type { FastifyInstance } from "fastify";
-import { createDb, createPool, type Database } from "@taskbridge/db/client";
-import { user } from "@taskbridge/db/schema";
-import type pg from "pg";
-import { buildApp, loggerSettings } from "../../src/app.ts";
-import type { ApiConfig } from "../../src/env.ts";
-import { TokenVerifier } from "../../src/auth/verifier.ts";
 
 export const TEST_AUDIENCE = "http://127.0.0.1:8000";
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -147,106 +140,4 @@ export async function signHs256(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", ...options.header })
     .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
-}
-
-export function testConfig(overrides: Partial<ApiConfig>): ApiConfig {
-  return {
-    env: "test",
-    databaseUrl: "postgres://unused",
-    port: 0,
-    host: "127.0.0.1",
-    logLevel: "silent",
-    issuer: "http://127.0.0.1:3000",
-    audience: TEST_AUDIENCE,
-    mcpResource: `${TEST_AUDIENCE}/mcp`,
-    jwtMode: "jwks",
-    jwksUrl: "http://127.0.0.1:3000/api/auth/jwks",
-    secret: TEST_SECRET,
-    corsOrigins: ["http://127.0.0.1:3000"],
-    redisUrl: undefined,
-    rateLimitPerMinute: 100_000,
-    dbPoolMax: 10,
-    headersTimeoutMs: 10_000,
-    requestTimeoutMs: 20_000,
-    idleTimeoutMs: 30_000,
-    trustedProxies: [],
-    ...overrides,
-  };
-}
-
-export interface TestApp {
-  app: FastifyInstance;
-  config: ApiConfig;
-  pool: pg.Pool;
-  db: Database;
-  /** Inserts a user as Better Auth would and returns its id. */
-  createUser(id?: string): Promise<string>;
-  /** A valid token for `userId` in this app's mode. */
-  tokenFor(userId: string, options?: SignOptions): Promise<string>;
-  close(): Promise<void>;
-}
-
-export interface TestAppOptions {
-  databaseUrl: string;
-  mode?: "jwks" | "hs256";
-  /** JWKS mode: the issuer to trust (one is started otherwise). */
-  issuer?: TestIssuer;
-  config?: Partial<ApiConfig>;
-  jwksCooldownMs?: number;
-  /** JWKS mode: wait for the first key set before returning (default true). */
-  waitForKeys?: boolean;
-  /** Where log lines go (a test that reads them); silent by default. */
-  logStream?: { write(line: string): void };
-}
-
-/** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
-export async function buildTestApp(
-  options: TestAppOptions,
-): Promise<TestApp & { issuer: TestIssuer | undefined }> {
-  const mode = options.mode ?? "jwks";
-  const issuer = mode === "jwks" ? (options.issuer ?? (await TestIssuer.start())) : undefined;
-  const ownIssuer = mode === "jwks" && !options.issuer;
-  const config = testConfig({
-    databaseUrl: options.databaseUrl,
-    jwtMode: mode,
-    ...(issuer ? { issuer: issuer.origin, jwksUrl: issuer.jwksUrl } : {}),
-    ...options.config,
-  });
-  const pool = createPool(config.databaseUrl, {
-    max: config.dbPoolMax,
-    connectionTimeoutMillis: 1500,
-  });
-  pool.on("error", () => undefined);
-  const db = createDb(pool);
-  const verifier = new TokenVerifier({ config, jwksCooldownMs: options.jwksCooldownMs });
-  const logger = options.logStream
-    ? { ...loggerSettings("info"), stream: options.logStream }
-    : false;
-  const app = await buildApp({ config, pool, db, verifier, logger });
-  await app.ready();
-  if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
-  return {
-    app,
-    config,
-    pool,
-    db,
-    issuer,
-    async createUser(id = `user-${randomBytes(6).toString("hex")}`) {
-      await db.insert(user).values({ id, name: `User ${id}`, email: `${id}@example.test` });
-      return id;
-    },
-    tokenFor(userId, signOptions = {}) {
-      if (issuer) return issuer.sign(userId, signOptions);
-      return signHs256(userId, {
-        issuer: config.issuer,
-        claims: signOptions.claims,
-        header: signOptions.header,
-      });
-    },
-    async close() {
-      await app.close();
-      await pool.end();
-      if (ownIssuer) await issuer?.close();
-    },
-  };
 }
