@@ -1,6 +1,16 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // Vite's resolver misreads chrono-node's overlapping "./*" and "./*/*" export patterns;
+    // Node and Next read them as written.
+    alias: {
+      "chrono-node/en": fileURLToPath(
+        new URL("node_modules/chrono-node/dist/esm/locales/en/index.js", import.meta.url),
+      ),
+    },
+  },
   test: {
     include: [
       "apps/*/test/**/*.test.ts",

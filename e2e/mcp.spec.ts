@@ -190,8 +190,8 @@ test.describe("AI assistants over MCP", () => {
     ]);
 
     // The board is open while the assistant works: it follows along through the event stream.
-    await page.goto("/tasks");
-    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await page.goto("/tasks?view=all");
+    await expect(page.getByRole("heading", { name: "All", level: 1 })).toBeVisible();
     const board = page.getByRole("main");
 
     const added = taskOf(

@@ -37,6 +37,8 @@ export interface AppDeps {
   mcpVerifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
+  /** Whether this copy sends due reminders (default true); every copy delivers them. */
+  sendReminders?: boolean;
 }
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -178,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, {
     prefix: "/api",
     ...(deps.verifier ? { verifier: deps.verifier } : {}),
+    sendReminders: deps.sendReminders ?? true,
   });
   await app.register(mcpPlugin, deps.mcpVerifier ? { verifier: deps.mcpVerifier } : {});
 

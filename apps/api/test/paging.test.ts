@@ -26,7 +26,7 @@ beforeAll(async () => {
         userId: owner,
         title: ["Same", "same", "Other", "another"][i % 4] ?? "x",
         priority: (["low", "medium", "high"] as const)[i % 3] ?? "low",
-        dueDate: i % 5 === 0 ? null : new Date(Date.UTC(2026, 0, 1 + (i % 7))),
+        dueDate: i % 5 === 0 ? null : `2026-01-0${1 + (i % 7)}`,
         completed: i % 2 === 0,
       })),
     )

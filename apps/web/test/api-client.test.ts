@@ -22,6 +22,11 @@ const task = {
   completed: false,
   priority: "medium",
   due_date: null,
+  due_time: null,
+  recurrence: null,
+  remind_at: null,
+  reminded_at: null,
+  previous_id: null,
   tags: [],
   created_at: "2026-01-01T00:00:00.000Z",
   updated_at: "2026-01-01T00:00:00.000Z",
@@ -57,7 +62,10 @@ describe("ApiClient on a refused token", () => {
     const api = fakeApi(new Set([tokens[1] ?? ""]));
     const client = new ApiClient("http://api.test", manager, undefined, api.fetch);
 
-    await expect(client.setCompleted(task.id, true)).resolves.toEqual(task);
+    await expect(client.setCompleted(task.id, true)).resolves.toEqual({
+      task,
+      spawnedNext: false,
+    });
     expect(api.seen).toEqual([`Bearer ${tokens[0]}`, `Bearer ${tokens[1]}`]);
     expect(fetched).toBe(2);
   });

@@ -1,17 +1,24 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "@taskbridge/shared/task";
-import { listQueryString, nextCursorFromLink } from "../src/lib/api-client.ts";
+import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
+import { linkTarget, listQueryString, nextCursorFromLink } from "../src/lib/api-client.ts";
+import { addDays, describeDate, isOverdue, localDate } from "../src/lib/dates.ts";
+import { patchStats, placeTask, type TaskPages } from "../src/lib/task-cache.ts";
 import {
+  changedFields,
   draftToInput,
-  isOverdue,
-  mapTasks,
+  emptyDraft,
   parseTags,
-  prependTask,
+  revalidate,
   validateDraft,
-  type TaskPages,
-} from "../src/lib/task-cache.ts";
+} from "../src/lib/task-draft.ts";
+import {
+  listParams,
+  readBoardParams,
+  writeBoardParams,
+  DEFAULT_FILTERS,
+} from "../src/lib/views.ts";
 
-const task = (id: string, overrides: Partial<Task> = {}): Task => ({
+const task = (id: string, overrides: Partial<TaskAnswer> = {}): TaskAnswer => ({
   id,
   user_id: "u",
   title: id,
@@ -19,90 +26,190 @@ const task = (id: string, overrides: Partial<Task> = {}): Task => ({
   completed: false,
   priority: "medium",
   due_date: null,
+  due_time: null,
+  recurrence: null,
+  remind_at: null,
+  reminded_at: null,
+  previous_id: null,
   tags: [],
-  created_at: "2026-01-01T00:00:00.000Z",
+  created_at: `2026-01-01T00:00:0${id.length}.000Z`,
   updated_at: "2026-01-01T00:00:00.000Z",
   ...overrides,
 });
+const ids = (data: TaskPages | undefined) => data?.pages.map((page) => page.tasks.map((t) => t.id));
+const TODAY = "2026-03-10";
 
-const pages: TaskPages = {
-  pages: [
-    { tasks: [task("a"), task("b")], nextCursor: "c1" },
-    { tasks: [task("c")], nextCursor: null },
-  ],
-  pageParams: [null, "c1"],
-};
+const pages = (...lists: Array<[TaskAnswer[], string | null]>): TaskPages => ({
+  pages: lists.map(([tasks, nextCursor]) => ({ tasks, nextCursor })),
+  pageParams: lists.map((_, index) => (index === 0 ? null : `c${index}`)),
+});
 
-describe("cached task lists", () => {
-  it("change and drop tasks across pages, keeping cursors", () => {
-    const changed = mapTasks(pages, (t) =>
-      t.id === "c" ? { ...t, completed: true } : t.id === "a" ? null : t,
-    );
-    expect(changed?.pages.map((p) => p.tasks.map((t) => `${t.id}:${t.completed}`))).toEqual([
-      ["b:false"],
-      ["c:true"],
+describe("placing a changed task in cached lists", () => {
+  const today = listParams("today", DEFAULT_FILTERS, TODAY);
+
+  it("drops a task ticked off from Today, and keeps it in All, ticked", () => {
+    const a = task("a", { due_date: "2026-03-09" });
+    const b = task("b", { due_date: TODAY });
+    const data = pages([[a, b], null]);
+    const done = { ...b, completed: true };
+    expect(ids(placeTask(data, today, { before: b, after: done }))).toEqual([["a"]]);
+    const all = listParams("all", { ...DEFAULT_FILTERS, sort: "title" }, TODAY);
+    const placed = placeTask(data, all, { before: b, after: done });
+    expect(placed?.pages[0]?.tasks.map((t) => [t.id, t.completed])).toEqual([
+      ["a", false],
+      ["b", true],
     ]);
-    expect(changed?.pages.map((p) => p.nextCursor)).toEqual(["c1", null]);
   });
 
-  it("put a new task first", () => {
-    expect(prependTask(pages, task("new"))?.pages[0]?.tasks.map((t) => t.id)).toEqual([
-      "new",
-      "a",
-      "b",
+  it("inserts in the list's order, and leaves one past the loaded pages to them", () => {
+    const data = pages([[task("a"), task("c")], "c1"]);
+    const byTitle = listParams("all", { ...DEFAULT_FILTERS, sort: "title" }, TODAY);
+    expect(ids(placeTask(data, byTitle, { before: null, after: task("b") }))).toEqual([
+      ["a", "b", "c"],
     ]);
-    expect(prependTask(undefined, task("new"))).toBeUndefined();
+    expect(ids(placeTask(data, byTitle, { before: null, after: task("d") }))).toEqual([["a", "c"]]);
+    const last = pages([[task("a"), task("c")], null]);
+    expect(ids(placeTask(last, byTitle, { before: null, after: task("d") }))).toEqual([
+      ["a", "c", "d"],
+    ]);
+  });
+
+  it("orders Today by date, undated never, and matches tags in any case", () => {
+    const data = pages([[task("a", { due_date: "2026-03-01" })], null]);
+    expect(
+      ids(placeTask(data, today, { before: null, after: task("n", { due_date: "2026-02-01" }) })),
+    ).toEqual([["n", "a"]]);
+    expect(ids(placeTask(data, today, { before: null, after: task("u") }))).toEqual([["a"]]);
+    const tagged = listParams("all", { ...DEFAULT_FILTERS, tag: "Home" }, TODAY);
+    expect(
+      ids(
+        placeTask(pages([[], null]), tagged, {
+          before: null,
+          after: task("t", { tags: ["HOME"] }),
+        }),
+      ),
+    ).toEqual([["t"]]);
+  });
+
+  it("removes a deleted task wherever it is", () => {
+    const data = pages([[task("a")], "c1"], [[task("b")], null]);
+    expect(ids(placeTask(data, {}, { before: task("b"), after: null }))).toEqual([["a"], []]);
   });
 });
 
-describe("task rules in the form", () => {
-  it("marks overdue only unfinished tasks past their due date", () => {
-    const now = new Date("2026-06-01T00:00:00Z");
-    expect(isOverdue(task("x", { due_date: "2026-05-01T00:00:00.000Z" }), now)).toBe(true);
-    expect(
-      isOverdue(task("x", { due_date: "2026-05-01T00:00:00.000Z", completed: true }), now),
-    ).toBe(false);
-    expect(isOverdue(task("x", { due_date: "2026-07-01T00:00:00.000Z" }), now)).toBe(false);
-    expect(isOverdue(task("x"), now)).toBe(false);
+describe("patching the counts", () => {
+  const stats: TaskStatsAnswer = {
+    all: 3,
+    pending: 2,
+    completed: 1,
+    overdue: 1,
+    today: 1,
+    upcoming: 1,
+    no_due_date: 0,
+  };
+  it("moves a ticked overdue task from Today to Completed", () => {
+    const before = task("a", { due_date: "2026-03-01" });
+    expect(patchStats(stats, { before, after: { ...before, completed: true } }, TODAY)).toEqual({
+      ...stats,
+      pending: 1,
+      completed: 2,
+      overdue: 0,
+      today: 0,
+    });
   });
+  it("counts a new and a deleted task", () => {
+    const due = task("b", { due_date: TODAY });
+    expect(patchStats(stats, { before: null, after: due }, TODAY)).toMatchObject({
+      all: 4,
+      pending: 3,
+      today: 2,
+      overdue: 1,
+    });
+    expect(patchStats(stats, { before: due, after: null }, TODAY)).toMatchObject({
+      all: 2,
+      today: 0,
+    });
+  });
+});
 
+describe("dates in the person's time zone", () => {
+  it("never calls a task due today overdue", () => {
+    expect(isOverdue({ completed: false, due_date: TODAY }, TODAY)).toBe(false);
+    expect(isOverdue({ completed: false, due_date: "2026-03-09" }, TODAY)).toBe(true);
+    expect(isOverdue({ completed: true, due_date: "2026-03-09" }, TODAY)).toBe(false);
+    expect(isOverdue({ completed: false, due_date: null }, TODAY)).toBe(false);
+  });
+  it("names near days and steps over month ends", () => {
+    expect(localDate(new Date(2026, 0, 31, 23, 59))).toBe("2026-01-31");
+    expect(addDays("2026-02-28", 1)).toBe("2026-03-01");
+    expect(describeDate(TODAY, TODAY)).toBe("Today");
+    expect(describeDate("2026-03-11", TODAY)).toBe("Tomorrow");
+  });
+});
+
+describe("the task form", () => {
+  const draft = {
+    ...emptyDraft,
+    title: "  Plan  ",
+    priority: "high" as const,
+    dueDate: "2026-02-01",
+    tags: "a, #b, A, ",
+  };
   it("checks the API's limits and turns a draft into a request body", () => {
-    const draft = {
-      title: "  Plan  ",
-      description: "",
-      priority: "high" as const,
-      dueDate: "2026-02-01",
-      tags: "a, b, a, ",
-    };
     expect(validateDraft(draft)).toEqual({});
     expect(validateDraft({ ...draft, title: " " })).toHaveProperty("title");
     expect(validateDraft({ ...draft, title: "x".repeat(201) })).toHaveProperty("title");
-    expect(
-      validateDraft({ ...draft, tags: Array.from({ length: 11 }, (_, i) => `t${i}`).join(",") }),
-    ).toHaveProperty("tags");
     expect(validateDraft({ ...draft, tags: "x".repeat(33) })).toHaveProperty("tags");
+    expect(validateDraft({ ...draft, dueDate: "", recurrence: "FREQ=DAILY" })).toHaveProperty(
+      "recurrence",
+    );
     expect(draftToInput(draft)).toEqual({
       title: "Plan",
       description: null,
       priority: "high",
       due_date: "2026-02-01",
+      due_time: null,
+      recurrence: null,
+      remind_at: null,
       tags: ["a", "b"],
     });
-    expect(parseTags(" ,x, y ,x")).toEqual(["x", "y"]);
+    expect(parseTags(" ,x, y ,X")).toEqual(["x", "y"]);
+  });
+  it("drops a message as soon as its field is fixed", () => {
+    const errors = validateDraft({ ...draft, title: "" });
+    expect(revalidate(errors, { ...draft, title: "ok" })).toEqual({});
+    expect(revalidate({}, { ...draft, title: "" })).toEqual({});
+  });
+  it("sends only what changed", () => {
+    const before = task("a", { title: "a", tags: ["x"] });
+    expect(
+      changedFields(before, {
+        ...draftToInput({ ...emptyDraft, title: "a", tags: "x" }),
+        priority: "high",
+      }),
+    ).toEqual({ priority: "high" });
   });
 });
 
-describe("paging through the Link header", () => {
-  it("reads the next cursor, and none on the last page", () => {
+describe("the URL and the API's query strings", () => {
+  it("keeps the view and filters in the URL, reading unknown values as defaults", () => {
+    const filters = { ...DEFAULT_FILTERS, tag: "home", sort: "title" as const };
+    expect(readBoardParams(new URLSearchParams(writeBoardParams("all", filters)))).toEqual({
+      view: "all",
+      filters,
+    });
+    expect(readBoardParams(new URLSearchParams("view=nope&sort=evil")).view).toBe("today");
+  });
+  it("reads Link headers", () => {
     expect(
       nextCursorFromLink('<http://api.test/api/tasks?sort=-created&cursor=abc_123>; rel="next"'),
     ).toBe("abc_123");
     expect(nextCursorFromLink(null)).toBeNull();
-  });
-
-  it("builds the query string without empty filters", () => {
-    expect(listQueryString({ status: "pending", q: "", limit: 50 }, "cur")).toBe(
-      "status=pending&limit=50&cursor=cur",
+    expect(linkTarget('</api/tasks/x>; rel="next-occurrence"', "next-occurrence")).toBe(
+      "/api/tasks/x",
     );
+  });
+  it("builds the query string without empty filters", () => {
+    expect(listQueryString({ status: "pending", q: "" }, "cur")).toBe("status=pending&cursor=cur");
   });
 });

@@ -3,13 +3,17 @@ import {
   bigint,
   boolean,
   check,
+  date,
+  foreignKey,
   index,
   integer,
   jsonb,
   pgEnum,
   pgTable,
   text,
+  time,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -292,8 +296,16 @@ export const task = pgTable(
     description: text("description"),
     completed: boolean("completed").notNull().default(false),
     priority: taskPriority("priority").notNull().default("medium"),
+    // A calendar date: "today" is the owner's own date, which only their client knows.
+    dueDate: date("due_date", { mode: "string" }),
+    dueTime: time("due_time", { precision: 0 }),
+    /** RFC 5545 RRULE (the subset of the contract), or null. */
+    recurrence: text("recurrence"),
+    /** The occurrence this task was spawned from; unique, so a task spawns at most one. */
+    previousId: uuid("previous_id"),
     // Milliseconds, as the API reports times: a keyset cursor then names a row's time exactly.
-    dueDate: timestamp("due_date", { withTimezone: true, precision: 3 }),
+    remindAt: timestamp("remind_at", { withTimezone: true, precision: 3 }),
+    remindedAt: timestamp("reminded_at", { withTimezone: true, precision: 3 }),
     tags: text("tags")
       .array()
       .notNull()
@@ -310,6 +322,14 @@ export const task = pgTable(
       sql`${t.description} is null or char_length(${t.description}) <= 1000`,
     ),
     check("task_tags_count", sql`cardinality(${t.tags}) <= 10`),
+    check("task_due_time_needs_date", sql`${t.dueTime} is null or ${t.dueDate} is not null`),
+    check("task_recurrence_needs_date", sql`${t.recurrence} is null or ${t.dueDate} is not null`),
+    foreignKey({
+      columns: [t.previousId],
+      foreignColumns: [t.id],
+      name: "task_previous_id_fk",
+    }).onDelete("set null"),
+    uniqueIndex("task_previous_id_idx").on(t.previousId),
     // One index per sort order, each led by the owner and ending in id, so that every
     // keyset page is an index range scan whatever the page number.
     index("task_user_created_idx").on(t.userId, t.createdAt, t.id),
@@ -317,7 +337,14 @@ export const task = pgTable(
     index("task_user_due_idx").on(t.userId, t.dueDate, t.id),
     index("task_user_priority_idx").on(t.userId, t.priority, t.id),
     index("task_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),
-    index("task_tags_idx").using("gin", t.tags),
+    // The views (pending, by due date) and the counts read one range of this index each.
+    index("task_user_completed_due_idx").on(t.userId, t.completed, t.dueDate, t.id),
+    // Tags match case-insensitively; task_lower_tags is an immutable SQL function (migration 0003).
+    index("task_lower_tags_idx").using("gin", sql`task_lower_tags(${t.tags})`),
+    // The next reminder to fire is the first entry of this small partial index.
+    index("task_remind_pending_idx")
+      .on(t.remindAt)
+      .where(sql`${t.remindedAt} is null and not ${t.completed} and ${t.remindAt} is not null`),
   ],
 );
 

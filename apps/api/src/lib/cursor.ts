@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { CalendarDateSchema } from "@taskbridge/shared/task";
 import { PRIORITIES, sortKeyOf, TITLE_MAX, type Sort } from "@taskbridge/shared/task-rules";
 import { HttpProblem } from "../problem.ts";
 
 /** The sort key of the last task of a page and its id: where the next page starts. */
 export interface Cursor {
   sort: Sort;
-  /** ISO time, lower-cased title, priority, or null (a task with no due date). */
+  /** ISO time, calendar date, lower-cased title, priority, or null (a task with no due date). */
   value: string | null;
   id: string;
 }
@@ -21,7 +22,8 @@ const StorableInstant = z.iso.datetime().refine((value) => !value.startsWith("00
 const CursorValueSchemas = {
   created: StorableInstant,
   updated: StorableInstant,
-  due_date: StorableInstant.nullable(),
+  // A calendar date, or null for a task without one.
+  due_date: CalendarDateSchema.nullable(),
   priority: z.enum(PRIORITIES),
   // Lower-casing can lengthen a title (İ becomes two code units), hence the slack.
   title: z

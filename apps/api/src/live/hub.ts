@@ -1,7 +1,11 @@
 import pg from "pg";
 import { z } from "zod";
 
-const TASK_CHANNEL = "task_changes";
+export const TASK_CHANNEL = "task_changes";
+/** A reminder was sent: `{ user_id, id }`, from the statement that marked it (reminders.ts). */
+export const REMINDER_CHANNEL = "task_reminders";
+/** The set of pending reminders may have changed (trigger of migration 0003); no payload. */
+export const REMINDER_SCHEDULE_CHANNEL = "task_reminder_schedule";
 
 const ChangeSchema = z.object({
   user_id: z.string(),
@@ -9,7 +13,12 @@ const ChangeSchema = z.object({
   op: z.enum(["insert", "update", "delete"]),
 });
 export type TaskChange = z.infer<typeof ChangeSchema>;
-type Listener = (change: Omit<TaskChange, "user_id">) => void;
+const ReminderSchema = z.object({ user_id: z.string(), id: z.string() });
+
+/** What an owner's open streams hear: a change to one of their tasks, or a reminder that fired. */
+export type LiveEvent =
+  { kind: "task"; change: Omit<TaskChange, "user_id"> } | { kind: "reminder"; id: string };
+type Listener = (event: LiveEvent) => void;
 
 interface HubLog {
   info(obj: object, msg: string): void;
@@ -26,6 +35,7 @@ export class LiveHub {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private connected = false;
+  private readonly scheduleListeners = new Set<() => void>();
 
   constructor(
     private readonly databaseUrl: string,
@@ -42,15 +52,19 @@ export class LiveHub {
       connectionString: this.databaseUrl,
       application_name: "taskbridge-live",
     });
-    client.on("notification", (message) => this.dispatch(message.payload));
+    client.on("notification", (message) => this.dispatch(message.channel, message.payload));
     client.on("error", () => this.reconnect(client));
     client.on("end", () => this.reconnect(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${TASK_CHANNEL}`);
+      await client.query(
+        `LISTEN ${TASK_CHANNEL}; LISTEN ${REMINDER_CHANNEL}; LISTEN ${REMINDER_SCHEDULE_CHANNEL}`,
+      );
       this.client = client;
       this.connected = true;
       this.log.info({}, "listening for task changes");
+      // Notifications sent while no connection listened are lost: look at the schedule again.
+      this.scheduleChanged();
     } catch (error) {
       this.log.warn(
         { error: error instanceof Error ? error.message : String(error) },
@@ -80,7 +94,8 @@ export class LiveHub {
     }, 2000);
   }
 
-  private dispatch(payload: string | undefined): void {
+  private dispatch(channel: string, payload: string | undefined): void {
+    if (channel === REMINDER_SCHEDULE_CHANNEL) return this.scheduleChanged();
     if (!payload) return;
     let raw: unknown;
     try {
@@ -88,13 +103,33 @@ export class LiveHub {
     } catch {
       return;
     }
+    if (channel === REMINDER_CHANNEL) {
+      const reminder = ReminderSchema.safeParse(raw);
+      if (reminder.success)
+        this.send(reminder.data.user_id, { kind: "reminder", id: reminder.data.id });
+      return;
+    }
     const parsed = ChangeSchema.safeParse(raw);
     if (!parsed.success) return;
     const { user_id: userId, ...change } = parsed.data;
-    for (const listener of this.listeners.get(userId) ?? []) listener(change);
+    this.send(userId, { kind: "task", change });
   }
 
-  /** Calls `listener` for each change to `userId`'s tasks; returns the unsubscribe function. */
+  private send(userId: string, event: LiveEvent): void {
+    for (const listener of this.listeners.get(userId) ?? []) listener(event);
+  }
+
+  private scheduleChanged(): void {
+    for (const listener of this.scheduleListeners) listener();
+  }
+
+  /** Calls `listener` when pending reminders may have changed, and after every (re)connect. */
+  onScheduleChange(listener: () => void): () => void {
+    this.scheduleListeners.add(listener);
+    return () => this.scheduleListeners.delete(listener);
+  }
+
+  /** Calls `listener` for each change to `userId`'s tasks and each of their reminders; returns the unsubscribe function. */
   subscribe(userId: string, listener: Listener): () => void {
     let set = this.listeners.get(userId);
     if (!set) {

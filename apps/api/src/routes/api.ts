@@ -8,6 +8,8 @@ import { taskRoutes } from "./tasks.ts";
 
 export interface ApiRoutesOptions {
   verifier?: TokenVerifier;
+  /** Whether this copy sends due reminders (default true); every copy delivers them. */
+  sendReminders?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(authPlugin, options.verifier ? { verifier: options.verifier } : {});
   await app.register(rateLimitPlugin);
   await app.register(meRoutes);
-  await app.register(eventRoutes);
+  await app.register(eventRoutes, { sendReminders: options.sendReminders ?? true });
   await app.register(taskRoutes, { userInPath: false });
   await app.register(taskRoutes, { prefix: "/:user_id", userInPath: true });
 };

@@ -2,24 +2,43 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ProblemSchema } from "@taskbridge/shared/problem";
 import { z } from "zod";
 import { LiveHub } from "../live/hub.ts";
+import { ReminderScheduler } from "../live/reminders.ts";
 import { HttpProblem } from "../problem.ts";
+import { TaskRepository, toTask } from "../repositories/tasks.ts";
 
 /** Open streams one user may hold at once (tabs, devices). */
 const MAX_STREAMS_PER_USER = 20;
 const HEARTBEAT_MS = 25_000;
 
+export interface EventRoutesOptions {
+  /** Whether this copy sends due reminders (default true); every copy delivers them. */
+  sendReminders?: boolean;
+}
+
 /**
  * `GET /api/events`: a server-sent event stream of the caller's task changes (`event: task`,
- * data `{ "id", "op" }`), fed by PostgreSQL LISTEN/NOTIFY so a change made through any API copy
- * arrives. Needs the same Bearer token as every `/api` route, so browsers read it with `fetch`.
+ * data `{ "id", "op" }`) and reminders (`event: reminder`, data `{ "task" }`), fed by PostgreSQL
+ * LISTEN/NOTIFY so a change made or a reminder sent by any API copy arrives. Needs the same
+ * Bearer token as every `/api` route, so browsers read it with `fetch`.
  */
-export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
+export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, options) => {
   const hub = new LiveHub(app.config.databaseUrl, app.log);
+  const tasks = new TaskRepository(app.db);
+  const reminders =
+    options.sendReminders === false
+      ? undefined
+      : new ReminderScheduler(app.config.databaseUrl, app.log);
   const streams = new Set<() => void>();
-  app.addHook("onReady", () => hub.start());
+  if (reminders) hub.onScheduleChange(() => reminders.wake());
+  app.addHook("onReady", async () => {
+    await hub.start();
+    // Reminders that fell due while no copy ran go out now (also when LISTEN is not up yet).
+    reminders?.wake();
+  });
   // Streams never end by themselves: end them before the server waits for open requests.
   app.addHook("preClose", async () => {
     for (const end of streams) end();
+    await reminders?.stop();
     await hub.stop();
   });
 
@@ -31,9 +50,10 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Live task changes of the caller (text/event-stream)",
         description:
           "Server-sent events: `event: ready` once, then `event: task` with data `{ id, op }` " +
-          "(op: insert, update or delete) for each change to the caller's tasks, and a comment " +
-          "line every 25 s to keep the connection open. The stream ends when the token expires; " +
-          "reconnect with a fresh one.",
+          "(op: insert, update or delete) for each change to the caller's tasks, " +
+          "`event: reminder` with data `{ task }` when a task's `remind_at` comes (once per " +
+          "reminder, on every open stream of its owner), and a comment line every 25 s to keep " +
+          "the connection open. The stream ends when the token expires; reconnect with a fresh one.",
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe("text/event-stream"),
@@ -63,9 +83,24 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
       const write = (chunk: string) => reply.raw.write(chunk);
       write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
 
-      const unsubscribe = hub.subscribe(userId, (change) =>
-        write(`event: task\ndata: ${JSON.stringify(change)}\n\n`),
-      );
+      const unsubscribe = hub.subscribe(userId, (event) => {
+        if (event.kind === "task") {
+          write(`event: task\ndata: ${JSON.stringify(event.change)}\n\n`);
+          return;
+        }
+        // Read through the owner-scoped repository: the stream's user and no one else.
+        tasks.find(userId, event.id).then(
+          (row) => {
+            if (row && !reply.raw.writableEnded)
+              write(`event: reminder\ndata: ${JSON.stringify({ task: toTask(row) })}\n\n`);
+          },
+          (error: unknown) =>
+            request.log.warn(
+              { error: error instanceof Error ? error.message : String(error) },
+              "could not read a reminded task",
+            ),
+        );
+      });
       // Well within the idle timeout, which would otherwise close a quiet stream.
       const heartbeat = setInterval(
         () => write(`: keep-alive\n\n`),

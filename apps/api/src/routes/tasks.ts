@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ProblemSchema } from "@taskbridge/shared/problem";
@@ -7,11 +7,19 @@ import {
   TaskCreateSchema,
   TaskListQuerySchema,
   TaskSchema,
+  TaskStatsQuerySchema,
+  TaskStatsSchema,
   TaskUpdateSchema,
 } from "@taskbridge/shared/task";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { HttpProblem } from "../problem.ts";
-import { sortValue, TaskRepository, toTask } from "../repositories/tasks.ts";
+import {
+  listSort,
+  sortValue,
+  TaskRepository,
+  toTask,
+  type UpdateResult,
+} from "../repositories/tasks.ts";
 
 export interface TaskRoutesOptions {
   /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
@@ -49,6 +57,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
   const Params = z.object({ ...userParam });
   const IdParams = z.object({ ...userParam, id: z.string().describe("Task id (UUID)") });
   const tags = [options.userInPath ? "tasks (user in path)" : "tasks"];
+  const nextOccurrence =
+    "When this makes a recurring task completed, the same transaction creates its next " +
+    'occurrence (once per task) and the answer links it: `Link: </api/tasks/{id}>; rel="next-occurrence"`.';
   const security = [{ bearerAuth: [] }];
 
   if (options.userInPath) {
@@ -68,6 +79,23 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
   const base = (request: FastifyRequest) =>
     options.userInPath ? `/api/${encodeURIComponent(request.user.id)}/tasks` : "/api/tasks";
 
+  /** The task of an update, or the HTTP answer to why there is none. */
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    result: UpdateResult,
+  ) => {
+    if (result.kind === "not-found") throw notFound(request, id);
+    if (result.kind === "invalid") {
+      const summary = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+      throw new HttpProblem(422, `Validation failed: ${summary}`, { errors: result.errors });
+    }
+    if (result.nextId)
+      reply.header("Link", `<${base(request)}/${result.nextId}>; rel="next-occurrence"`);
+    return toTask(result.row);
+  };
+
   app.get(
     "/tasks",
     {
@@ -76,7 +104,8 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         security,
         summary: "List the caller's tasks",
         description:
-          'Keyset-paged. When more tasks follow, the `Link` header carries the next page: `<url>; rel="next"`.',
+          'Keyset-paged. When more tasks follow, the `Link` header carries the next page: `<url>; rel="next"`. ' +
+          "`view` (with the caller's `today`) is a filter plus an order by due date; cursors work for every view.",
         params: Params,
         querystring: TaskListQuerySchema,
         response: { 200: z.array(TaskSchema), ...errors(400, 401, 403, 422, 429, 503) },
@@ -84,9 +113,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     },
     async (request, reply) => {
       const query = request.query;
-      const cursor =
-        query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
-      const rows = await tasks.list(request.user.id, { ...query, cursor });
+      const sort = listSort(query);
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
+      const rows = await tasks.list(request.user.id, { ...query, sort, cursor });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       if (rows.length > query.limit && last) {
@@ -94,16 +123,33 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         for (const [name, value] of Object.entries(query)) {
           if (value !== undefined && name !== "cursor") next.set(name, String(value));
         }
-        next.set(
-          "cursor",
-          encodeCursor({ sort: query.sort, value: sortValue(last, query.sort), id: last.id }),
-        );
+        next.set("sort", sort);
+        next.set("cursor", encodeCursor({ sort, value: sortValue(last, sort), id: last.id }));
         // Relative (RFC 8288 resolves it against the request's URL): a Host header, which the
         // client chooses, is never copied into what the API tells it to fetch next.
         reply.header("Link", `<${base(request)}?${next.toString()}>; rel="next"`);
       }
       return page.map(toTask);
     },
+  );
+
+  app.get(
+    "/tasks/stats",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Count the caller's tasks by status and by due date",
+        description:
+          "One object of counts, equal to what the list and its views return for the same " +
+          "`q`, `priority`, `tag` and `today`: `all` (status=all), `pending`, `completed`, " +
+          "`overdue`, `today` and `upcoming` (the views), `no_due_date` (due=none).",
+        params: Params,
+        querystring: TaskStatsQuerySchema,
+        response: { 200: TaskStatsSchema, ...errors(401, 403, 422, 429, 503) },
+      },
+    },
+    async (request) => tasks.stats(request.user.id, request.query),
   );
 
   app.post(
@@ -155,14 +201,14 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
 
   const update = async (
     request: FastifyRequest<{ Params: { id: string }; Body: z.output<typeof TaskUpdateSchema> }>,
+    reply: FastifyReply,
   ) => {
-    const row = await tasks.update(
+    const result = await tasks.update(
       request.user.id,
       taskId(request, request.params.id),
       request.body,
     );
-    if (!row) throw notFound(request, request.params.id);
-    return toTask(row);
+    return answer(request, reply, request.params.id, result);
   };
   for (const method of ["put", "patch"] as const) {
     app[method](
@@ -175,6 +221,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
             method === "put"
               ? "Update a task (fields absent stay as they are)"
               : "Update a task (same as PUT)",
+          description: `A new \`remind_at\` re-arms the reminder. ${nextOccurrence}`,
           params: IdParams,
           body: TaskUpdateSchema,
           response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 503) },
@@ -209,19 +256,19 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         tags,
         security,
         summary: 'Toggle completed, or set it with {"completed": true|false}',
+        description: nextOccurrence,
         params: IdParams,
         body: z.preprocess((value) => value ?? {}, TaskCompleteSchema),
         response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 415, 422, 429, 503) },
       },
     },
-    async (request) => {
-      const row = await tasks.toggle(
+    async (request, reply) => {
+      const result = await tasks.toggle(
         request.user.id,
         taskId(request, request.params.id),
         request.body.completed,
       );
-      if (!row) throw notFound(request, request.params.id);
-      return toTask(row);
+      return answer(request, reply, request.params.id, result);
     },
   );
 
@@ -232,14 +279,14 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         tags,
         security,
         summary: "Toggle completed",
+        description: nextOccurrence,
         params: IdParams,
         response: { 200: TaskSchema, ...errors(401, 403, 404, 429, 503) },
       },
     },
-    async (request) => {
-      const row = await tasks.toggle(request.user.id, taskId(request, request.params.id));
-      if (!row) throw notFound(request, request.params.id);
-      return toTask(row);
+    async (request, reply) => {
+      const result = await tasks.toggle(request.user.id, taskId(request, request.params.id));
+      return answer(request, reply, request.params.id, result);
     },
   );
 };

@@ -35,6 +35,8 @@ export interface TestAppOptions {
   now?: () => number;
   /** JWKS mode: wait for the first key set before returning (default true). */
   waitForKeys?: boolean;
+  /** Whether this copy sends due reminders (default true). */
+  sendReminders?: boolean;
 }
 
 /** Builds the real app (not listening; use `app.inject()` or `app.listen()`) with real verification. */
@@ -61,7 +63,14 @@ export async function buildTestApp(
   const logger = options.logStream
     ? { ...loggerSettings("debug"), stream: options.logStream }
     : false;
-  const app = await buildApp({ config, pool, db, verifier, logger });
+  const app = await buildApp({
+    config,
+    pool,
+    db,
+    verifier,
+    logger,
+    sendReminders: options.sendReminders ?? true,
+  });
   await app.ready();
   if (issuer && options.waitForKeys !== false) await verifier.loadKeys();
   return {

@@ -6,7 +6,8 @@ import { authClient } from "@/auth/client";
 import { Button } from "@/components/ui/button";
 import { formText } from "@/lib/utils";
 import { Card } from "@/components/ui/card";
-import { FieldError, Input, Label } from "@/components/ui/input";
+import { Field } from "@/components/ui/field";
+import { FieldError, Input } from "@/components/ui/input";
 
 function message(error: { status?: number; code?: string; message?: string }): string {
   if (error.status === 429) return "Too many attempts. Wait a moment, then try again.";
@@ -93,19 +94,14 @@ export function AccountSettings({ name, email }: { name: string; email: string }
 
       <Card aria-labelledby="name-heading">
         <h2 id="name-heading" className="mb-3 font-semibold">
-          Name
+          Profile
         </h2>
         <form onSubmit={onRename} noValidate className="grid gap-2 sm:max-w-sm">
-          <Label htmlFor="account-name">Name</Label>
-          <Input
-            id="account-name"
-            name="name"
-            defaultValue={name}
-            autoComplete="name"
-            aria-invalid={Boolean(rename.error)}
-            aria-describedby={rename.error ? "rename-error" : undefined}
-          />
-          <FieldError id="rename-error" message={rename.error} />
+          <Field label="Name" error={rename.error}>
+            {(control) => (
+              <Input {...control} name="name" defaultValue={name} autoComplete="name" />
+            )}
+          </Field>
           <Button type="submit" disabled={rename.pending} className="justify-self-start">
             {rename.pending ? "Saving…" : "Save name"}
           </Button>
@@ -117,26 +113,21 @@ export function AccountSettings({ name, email }: { name: string; email: string }
           Password
         </h2>
         <form onSubmit={onPassword} noValidate className="grid gap-2 sm:max-w-sm">
-          <Label htmlFor="current-password">Current password</Label>
-          <Input
-            id="current-password"
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-          />
-          <Label htmlFor="new-password">New password</Label>
-          <Input
-            id="new-password"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            aria-describedby={password.error ? "password-error" : "new-password-hint"}
-            aria-invalid={Boolean(password.error)}
-          />
-          <p id="new-password-hint" className="text-sm text-muted-foreground">
-            8 to 128 characters.
-          </p>
-          <FieldError id="password-error" message={password.error} />
+          <Field label="Current password">
+            {(control) => (
+              <Input
+                {...control}
+                name="currentPassword"
+                type="password"
+                autoComplete="current-password"
+              />
+            )}
+          </Field>
+          <Field label="New password" hint="8 to 128 characters." error={password.error}>
+            {(control) => (
+              <Input {...control} name="newPassword" type="password" autoComplete="new-password" />
+            )}
+          </Field>
           <Button type="submit" disabled={password.pending} className="justify-self-start">
             {password.pending ? "Changing…" : "Change password"}
           </Button>
@@ -173,16 +164,16 @@ export function AccountSettings({ name, email }: { name: string; email: string }
           This deletes your account and every one of your tasks. It cannot be undone.
         </p>
         <form onSubmit={onDelete} noValidate className="grid gap-2 sm:max-w-sm">
-          <Label htmlFor="delete-password">Type your password to confirm</Label>
-          <Input
-            id="delete-password"
-            name="deletePassword"
-            type="password"
-            autoComplete="current-password"
-            aria-invalid={Boolean(remove.error)}
-            aria-describedby={remove.error ? "delete-error" : undefined}
-          />
-          <FieldError id="delete-error" message={remove.error} />
+          <Field label="Type your password to confirm" error={remove.error}>
+            {(control) => (
+              <Input
+                {...control}
+                name="deletePassword"
+                type="password"
+                autoComplete="current-password"
+              />
+            )}
+          </Field>
           <Button
             type="submit"
             variant="destructive"

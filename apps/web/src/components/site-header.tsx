@@ -2,7 +2,6 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
-import { authClient } from "@/auth/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
@@ -39,6 +38,8 @@ export function SiteHeader({ name }: { name: string }) {
           disabled={pending}
           onClick={async () => {
             setPending(true);
+            // Better Auth's client is only needed here: loaded on the click, not with every page.
+            const { authClient } = await import("@/auth/client");
             await authClient.signOut();
             router.replace("/sign-in");
             router.refresh();

@@ -1,7 +1,16 @@
-import type { TaskCreate, TaskListQuery, TaskUpdate } from "@taskbridge/shared/task";
-import { isProblem, isTask, type Task } from "@taskbridge/shared/task-rules";
+import {
+  ProblemAnswerSchema,
+  ReminderEventSchema,
+  TaskAnswerSchema,
+  TaskEventSchema,
+  TaskListAnswerSchema,
+  TaskStatsAnswerSchema,
+  type TaskAnswer,
+  type TaskStatsAnswer,
+} from "@taskbridge/shared/task-mini";
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
+import type { TaskInput } from "./task-draft.ts";
 
 /** An error answer of the API, with the `detail` it gave. */
 export class ApiError extends Error {
@@ -16,40 +25,52 @@ export class ApiError extends Error {
 }
 
 export interface TaskPage {
-  tasks: Task[];
+  tasks: TaskAnswer[];
   /** The cursor of the next page, from the `Link` header; null on the last page. */
   nextCursor: string | null;
+}
+
+/** A task the API changed, and whether that change made a next occurrence of it. */
+export interface TaskChange {
+  task: TaskAnswer;
+  spawnedNext: boolean;
 }
 
 class UnexpectedAnswerError extends Error {
   override name = "UnexpectedAnswerError";
 }
 
-function asTask(value: unknown): Task {
-  if (!isTask(value)) throw new UnexpectedAnswerError("The task service sent an unexpected answer");
-  return value;
+function read<T>(schema: { safeParse: (value: unknown) => { success: boolean; data?: T } }) {
+  return (value: unknown): T => {
+    const result = schema.safeParse(value);
+    if (!result.success || result.data === undefined)
+      throw new UnexpectedAnswerError("The task service sent an unexpected answer");
+    return result.data;
+  };
 }
+const readTask = read<TaskAnswer>(TaskAnswerSchema);
+const readTasks = read<TaskAnswer[]>(TaskListAnswerSchema);
+const readStats = read<TaskStatsAnswer>(TaskStatsAnswerSchema);
 
-function asTasks(value: unknown): Task[] {
-  if (!Array.isArray(value))
-    throw new UnexpectedAnswerError("The task service sent an unexpected answer");
-  return value.map(asTask);
+export function linkTarget(link: string | null, rel: string): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="([^"]+)"/.exec(part);
+    if (match?.[2]?.split(" ").includes(rel)) return match[1] ?? null;
+  }
+  return null;
 }
 
 export function nextCursorFromLink(link: string | null): string | null {
-  const url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+  const url = linkTarget(link, "next");
   if (!url) return null;
   return new URL(url, "http://placeholder.invalid").searchParams.get("cursor");
 }
 
-export function listQueryString(query: TaskListQuery, cursor?: string | null): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (typeof value === "string" ? value !== "" : typeof value === "number")
-      params.set(name, String(value));
-  }
-  if (cursor) params.set("cursor", cursor);
-  return params.toString();
+export function listQueryString(params: Record<string, string>, cursor?: string | null): string {
+  const query = new URLSearchParams(Object.entries(params).filter(([, value]) => value !== ""));
+  if (cursor) query.set("cursor", cursor);
+  return query.toString();
 }
 
 /** Calls `onEvent` for each server-sent event of `body`, until the stream ends. */
@@ -68,6 +89,14 @@ export async function readEventStream(
   }
 }
 
+export interface LiveHandlers {
+  /** A change to one of the user's tasks, made anywhere (this tab included). */
+  onTask: (change: { id: string; op: string }) => void;
+  /** The stream (re)connected: anything may have changed while it was down. */
+  onReady: () => void;
+  onReminder: (task: TaskAnswer) => void;
+}
+
 /** The task API as the browser calls it: a Bearer token, one renewal and retry on a 401. */
 export class ApiClient {
   constructor(
@@ -82,8 +111,11 @@ export class ApiClient {
   private async send(
     method: string,
     path: string,
-    body?: unknown,
-    retried = false,
+    {
+      body,
+      keepalive = false,
+      retried = false,
+    }: { body?: unknown; keepalive?: boolean; retried?: boolean } = {},
   ): Promise<Response> {
     let token: string;
     try {
@@ -100,51 +132,69 @@ export class ApiClient {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
+      keepalive,
     });
-    if (response.status === 401 && !retried) return this.send(method, path, body, true);
+    if (response.status === 401 && !retried)
+      return this.send(method, path, { body, keepalive, retried: true });
     if (!response.ok) throw await this.toError(response);
     return response;
   }
 
   private async toError(response: Response): Promise<ApiError> {
-    const body: unknown = await response.json().catch(() => null);
-    if (isProblem(body)) return new ApiError(response.status, body.detail, body.errors);
+    const problem = ProblemAnswerSchema.safeParse(await response.json().catch(() => null));
+    if (problem.success)
+      return new ApiError(response.status, problem.data.detail, problem.data.errors);
     return new ApiError(response.status, `The task service answered ${response.status}`);
   }
 
-  async listTasks(query: TaskListQuery, cursor?: string | null): Promise<TaskPage> {
-    const response = await this.send("GET", `/api/tasks?${listQueryString(query, cursor)}`);
+  private async change(response: Response): Promise<TaskChange> {
     return {
-      tasks: asTasks(await response.json()),
+      task: readTask(await response.json()),
+      spawnedNext: linkTarget(response.headers.get("link"), "next-occurrence") !== null,
+    };
+  }
+
+  async listTasks(params: Record<string, string>, cursor?: string | null): Promise<TaskPage> {
+    const response = await this.send("GET", `/api/tasks?${listQueryString(params, cursor)}`);
+    return {
+      tasks: readTasks(await response.json()),
       nextCursor: nextCursorFromLink(response.headers.get("link")),
     };
   }
 
-  async createTask(input: TaskCreate): Promise<Task> {
-    return asTask(await (await this.send("POST", "/api/tasks", input)).json());
+  async stats(today: string): Promise<TaskStatsAnswer> {
+    const response = await this.send("GET", `/api/tasks/stats?${listQueryString({ today })}`);
+    return readStats(await response.json());
   }
 
-  async updateTask(id: string, input: TaskUpdate): Promise<Task> {
-    return asTask(await (await this.send("PATCH", `/api/tasks/${id}`, input)).json());
+  async createTask(input: TaskInput): Promise<TaskAnswer> {
+    return readTask(await (await this.send("POST", "/api/tasks", { body: input })).json());
   }
 
-  async setCompleted(id: string, completed: boolean): Promise<Task> {
-    return asTask(
-      await (await this.send("PATCH", `/api/tasks/${id}/complete`, { completed })).json(),
+  async updateTask(id: string, input: Partial<TaskInput>): Promise<TaskChange> {
+    return this.change(await this.send("PATCH", `/api/tasks/${id}`, { body: input }));
+  }
+
+  async setCompleted(id: string, completed: boolean): Promise<TaskChange> {
+    return this.change(
+      await this.send("PATCH", `/api/tasks/${id}/complete`, { body: { completed } }),
     );
   }
 
-  async deleteTask(id: string): Promise<void> {
-    await this.send("DELETE", `/api/tasks/${id}`);
+  /** `keepalive` lets a delete that was waiting for its undo time finish as the page closes. */
+  async deleteTask(id: string, { keepalive = false } = {}): Promise<void> {
+    await this.send("DELETE", `/api/tasks/${id}`, { keepalive });
   }
 
   /**
-   * Follows the live stream of the user's task changes, calling `onChange` for each, until the
-   * signal aborts; reconnects after a drop. EventSource cannot send a Bearer token, so it is read
-   * with fetch.
+   * Follows the live stream of the user's task changes and reminders until the signal aborts;
+   * reconnects after a drop. EventSource cannot send a Bearer token, so it is read with fetch.
    */
-  async follow(onChange: () => void, signal: AbortSignal): Promise<void> {
+  async follow(handlers: LiveHandlers, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // A stream the API ended cleanly (its token expired) is reopened at once; after an
+      // error, a pause spares a struggling server.
+      let ended = false;
       try {
         const token = await this.tokens.getToken();
         const response = await this.fetch(`${this.baseUrl}/api/events`, {
@@ -153,14 +203,30 @@ export class ApiClient {
         });
         if (response.status === 401) await this.tokens.renew();
         if (response.ok && response.body) {
-          await readEventStream(response.body, (event) => {
-            if (event.event === "task" || event.event === "ready") onChange();
-          });
+          await readEventStream(response.body, (event) => dispatch(event, handlers));
+          ended = true;
         }
       } catch {
         if (signal.aborted) return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      if (!ended) await new Promise((resolve) => setTimeout(resolve, 3000));
     }
+  }
+}
+
+function dispatch(event: EventSourceMessage, handlers: LiveHandlers) {
+  let json: unknown = null;
+  try {
+    json = JSON.parse(event.data || "null");
+  } catch {
+    return;
+  }
+  if (event.event === "ready") handlers.onReady();
+  else if (event.event === "task") {
+    const change = TaskEventSchema.safeParse(json);
+    if (change.success) handlers.onTask({ id: change.data.id, op: change.data.op ?? "update" });
+  } else if (event.event === "reminder") {
+    const reminder = ReminderEventSchema.safeParse(json);
+    if (reminder.success) handlers.onReminder(reminder.data.task);
   }
 }

@@ -1,110 +1,105 @@
 import type { InfiniteData } from "@tanstack/react-query";
-import type { TaskCreate } from "@taskbridge/shared/task";
-import {
-  DESCRIPTION_MAX,
-  TAG_MAX,
-  TAGS_MAX,
-  TITLE_MAX,
-  type Task,
-} from "@taskbridge/shared/task-rules";
+import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import type { TaskPage } from "./api-client.ts";
+import { compareTasks, matchesList, type ListParams } from "./views.ts";
+
+// Pure functions that patch cached lists and counts from one known change, so an action costs
+// one request: the answer (or the prediction before it) says where the task goes.
 
 export type TaskPages = InfiniteData<TaskPage, string | null>;
 
-/** Applies `change` to every cached task (return null to drop it), keeping pages and cursors. */
-export function mapTasks(
+/** One task before and after a change; null before a create and after a delete. */
+export interface Change {
+  before: TaskAnswer | null;
+  after: TaskAnswer | null;
+}
+
+/**
+ * Puts the changed task where it belongs in one cached list: out of it when it no longer
+ * matches, else in the list's order among the loaded tasks. A task that sorts past the last
+ * loaded one while more pages follow is left for those pages to bring.
+ */
+export function placeTask(
   data: TaskPages | undefined,
-  change: (task: Task) => Task | null,
+  params: ListParams,
+  change: Change,
 ): TaskPages | undefined {
   if (!data) return data;
+  const id = change.after?.id ?? change.before?.id;
+  const pages = data.pages.map((page) => ({
+    ...page,
+    tasks: page.tasks.filter((task) => task.id !== id),
+  }));
+  const task = change.after;
+  if (task && matchesList(task, params)) {
+    const sort = params.sort ?? "-created";
+    let placed = false;
+    for (const page of pages) {
+      const at = page.tasks.findIndex((other) => compareTasks(sort, task, other) < 0);
+      if (at >= 0) {
+        page.tasks.splice(at, 0, task);
+        placed = true;
+        break;
+      }
+    }
+    const last = pages.at(-1);
+    if (!placed && last && last.nextCursor === null) last.tasks.push(task);
+  }
+  return { ...data, pages };
+}
+
+const STAT_KEYS: ReadonlyArray<keyof TaskStatsAnswer> = [
+  "all",
+  "pending",
+  "completed",
+  "overdue",
+  "today",
+  "upcoming",
+  "no_due_date",
+];
+
+/** How one task counts in `/tasks/stats`. */
+function countsOf(task: TaskAnswer | null, today: string): TaskStatsAnswer {
+  const none = {
+    all: 0,
+    pending: 0,
+    completed: 0,
+    overdue: 0,
+    today: 0,
+    upcoming: 0,
+    no_due_date: 0,
+  };
+  if (!task) return none;
+  const pending = !task.completed;
+  const due = task.due_date;
   return {
-    ...data,
-    pages: data.pages.map((page) => ({
-      ...page,
-      tasks: page.tasks.flatMap((task) => {
-        const next = change(task);
-        return next ? [next] : [];
-      }),
-    })),
+    all: 1,
+    pending: pending ? 1 : 0,
+    completed: pending ? 0 : 1,
+    overdue: pending && due !== null && due < today ? 1 : 0,
+    today: pending && due !== null && due <= today ? 1 : 0,
+    upcoming: pending && due !== null && due > today ? 1 : 0,
+    no_due_date: due === null ? 1 : 0,
   };
 }
 
-export function prependTask(data: TaskPages | undefined, task: Task): TaskPages | undefined {
-  if (!data) return data;
-  const [first, ...rest] = data.pages;
-  if (!first) return data;
-  return { ...data, pages: [{ ...first, tasks: [task, ...first.tasks] }, ...rest] };
+export function patchStats(
+  stats: TaskStatsAnswer | undefined,
+  change: Change,
+  today: string,
+): TaskStatsAnswer | undefined {
+  if (!stats) return stats;
+  const before = countsOf(change.before, today);
+  const after = countsOf(change.after, today);
+  const next = { ...stats };
+  for (const key of STAT_KEYS) next[key] = Math.max(0, next[key] - before[key] + after[key]);
+  return next;
 }
 
-export function isOverdue(
-  task: Pick<Task, "due_date" | "completed">,
-  now: Date = new Date(),
-): boolean {
-  return (
-    !task.completed && task.due_date !== null && new Date(task.due_date).getTime() < now.getTime()
-  );
+export function findTask(data: TaskPages | undefined, id: string): TaskAnswer | undefined {
+  for (const page of data?.pages ?? []) {
+    const found = page.tasks.find((task) => task.id === id);
+    if (found) return found;
+  }
+  return undefined;
 }
-
-export function parseTags(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(",")
-        .map((tag) => tag.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
-
-export interface TaskDraft {
-  title: string;
-  description: string;
-  priority: "low" | "medium" | "high";
-  dueDate: string;
-  tags: string;
-}
-
-export type DraftErrors = Partial<Record<keyof TaskDraft, string>>;
-
-/** The API's rules, checked in the form so that mistakes show before anything is sent. */
-export function validateDraft(draft: TaskDraft): DraftErrors {
-  const errors: DraftErrors = {};
-  const title = draft.title.trim();
-  if (!title) errors.title = "Give the task a title.";
-  else if (title.length > TITLE_MAX) errors.title = `At most ${TITLE_MAX} characters.`;
-  if (draft.description.length > DESCRIPTION_MAX)
-    errors.description = `At most ${DESCRIPTION_MAX} characters.`;
-  const tags = parseTags(draft.tags);
-  if (tags.length > TAGS_MAX) errors.tags = `At most ${TAGS_MAX} tags.`;
-  else if (tags.some((tag) => tag.length > TAG_MAX))
-    errors.tags = `Each tag at most ${TAG_MAX} characters.`;
-  return errors;
-}
-
-export function draftToInput(draft: TaskDraft): TaskCreate {
-  return {
-    title: draft.title.trim(),
-    description: draft.description.trim() ? draft.description.trim() : null,
-    priority: draft.priority,
-    due_date: draft.dueDate ? draft.dueDate : null,
-    tags: parseTags(draft.tags),
-  };
-}
-
-export function taskToDraft(task: Task): TaskDraft {
-  return {
-    title: task.title,
-    description: task.description ?? "",
-    priority: task.priority,
-    dueDate: task.due_date ? task.due_date.slice(0, 10) : "",
-    tags: task.tags.join(", "),
-  };
-}
-
-export const emptyDraft: TaskDraft = {
-  title: "",
-  description: "",
-  priority: "medium",
-  dueDate: "",
-  tags: "",
-};

@@ -13,7 +13,12 @@ const buttonVariants = cva(
         ghost: "hover:bg-accent hover:text-accent-foreground",
         link: "text-foreground underline-offset-4 hover:underline",
       },
-      size: { default: "h-10 px-4 py-2", sm: "h-9 px-3", icon: "size-10" },
+      // Touch screens get 44 px targets; a mouse gets denser rows.
+      size: {
+        default: "h-10 px-4 py-2 pointer-coarse:h-11",
+        sm: "h-9 px-3 pointer-coarse:h-11",
+        icon: "size-8 pointer-coarse:size-11",
+      },
     },
     defaultVariants: { variant: "default", size: "default" },
   },

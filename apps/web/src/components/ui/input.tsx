@@ -5,7 +5,7 @@ const field =
   "flex w-full rounded-md border border-input bg-background px-3 py-2 text-base placeholder:text-muted-foreground focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-not-allowed disabled:opacity-50 aria-invalid:border-destructive md:text-sm";
 
 export function Input({ className, ...props }: React.ComponentProps<"input">) {
-  return <input className={cn(field, "h-10", className)} {...props} />;
+  return <input className={cn(field, "h-10 pointer-coarse:h-11", className)} {...props} />;
 }
 
 export function Textarea({ className, ...props }: React.ComponentProps<"textarea">) {
@@ -13,7 +13,7 @@ export function Textarea({ className, ...props }: React.ComponentProps<"textarea
 }
 
 export function Select({ className, ...props }: React.ComponentProps<"select">) {
-  return <select className={cn(field, "h-10", className)} {...props} />;
+  return <select className={cn(field, "h-10 pointer-coarse:h-11", className)} {...props} />;
 }
 
 export function Label({ className, ...props }: React.ComponentProps<"label">) {
