@@ -130,6 +130,17 @@ describe("/mcp", () => {
       "update_task",
     ]);
 
+    // The tools advertise the task's date, time, recurrence and reminder, and the list's views.
+    const properties = (name: string) =>
+      Object.keys(tools.tools.find((tool) => tool.name === name)?.inputSchema.properties ?? {});
+    for (const name of ["add_task", "update_task"])
+      expect(properties(name)).toEqual(
+        expect.arrayContaining(["due_date", "due_time", "recurrence", "remind_at"]),
+      );
+    expect(properties("list_tasks")).toEqual(
+      expect.arrayContaining(["status", "q", "view", "today", "due_from", "due_to", "due"]),
+    );
+
     const added = await call(client, "add_task", { title: "Buy milk", priority: "high" });
     expect(added.isError).toBeFalsy();
     expect(added.content[0]?.text).toBe('Added "Buy milk".');
@@ -161,6 +172,103 @@ describe("/mcp", () => {
     const deleted = await call(client, "delete_task", { task_id: created.id });
     expect(deleted.isError).toBeFalsy();
     expect((await restGet(userId, `/api/tasks/${created.id}`)).status).toBe(404);
+    await client.close();
+  });
+
+  it("completes a recurring task into its next occurrence, as REST does, once", async () => {
+    const { userId, token } = await connectedUser();
+    const client = await connect(token);
+    const added = await call(client, "add_task", {
+      title: "Water the plants",
+      due_date: "2099-03-10",
+      due_time: "07:30",
+      recurrence: "FREQ=WEEKLY",
+      remind_at: "2099-03-10T07:00:00+01:00",
+    });
+    expect(added.content[0]?.text).toBe('Added "Water the plants" (due 2099-03-10 07:30).');
+    const first = TaskResult.parse(added.structuredContent).task;
+    expect(first).toMatchObject({
+      due_date: "2099-03-10",
+      due_time: "07:30",
+      recurrence: "FREQ=WEEKLY",
+      remind_at: "2099-03-10T06:00:00.000Z",
+    });
+    expect(await (await restGet(userId, `/api/tasks/${first.id}`)).json()).toEqual(first);
+
+    const CompletedResult = z.object({ task: TaskSchema, next_occurrence: TaskSchema });
+    const completed = await call(client, "complete_task", { task_id: first.id });
+    const { task: done, next_occurrence: next } = CompletedResult.parse(
+      completed.structuredContent,
+    );
+    expect(done.completed).toBe(true);
+    expect(next).toMatchObject({
+      title: "Water the plants",
+      due_date: "2099-03-17",
+      due_time: "07:30",
+      recurrence: "FREQ=WEEKLY",
+      completed: false,
+      previous_id: first.id,
+    });
+    expect(completed.content[0]?.text).toBe(
+      `"Water the plants" is completed. Next occurrence (due 2099-03-17 07:30): ${next.id}.`,
+    );
+    expect(await (await restGet(userId, `/api/tasks/${next.id}`)).json()).toEqual(next);
+
+    // Pending again and completed again: the series keeps its one next occurrence, as REST links it.
+    await call(client, "complete_task", { task_id: first.id, completed: false });
+    const again = await call(client, "complete_task", { task_id: first.id, completed: true });
+    expect(CompletedResult.parse(again.structuredContent).next_occurrence.id).toBe(next.id);
+    expect(await t.db.select().from(task).where(eq(task.userId, userId))).toHaveLength(2);
+
+    // The same views and filters as the REST list, with the caller's own date.
+    const queries: Array<Record<string, string>> = [
+      { view: "today", today: "2099-03-17" },
+      { view: "upcoming", today: "2099-03-01" },
+      { status: "completed", due: "any" },
+      { due_from: "2099-03-11", due_to: "2099-03-31" },
+    ];
+    for (const query of queries) {
+      const listed = ListResult.parse((await call(client, "list_tasks", query)).structuredContent);
+      const rest = await restGet(userId, `/api/tasks?${new URLSearchParams(query).toString()}`);
+      expect(listed.tasks, JSON.stringify(query)).toEqual(await rest.json());
+    }
+    const today = ListResult.parse(
+      (await call(client, "list_tasks", { view: "today", today: "2099-03-17" })).structuredContent,
+    );
+    expect(today.tasks.map((x) => x.id)).toEqual([next.id]);
+    await client.close();
+  });
+
+  it("refuses what the REST rules refuse between fields, naming the field", async () => {
+    const { userId, token } = await connectedUser();
+    const client = await connect(token);
+    const undated = await call(client, "add_task", { title: "Gym", recurrence: "FREQ=DAILY" });
+    expect(undated.isError).toBe(true);
+    expect(undated.content[0]?.text).toBe(
+      "Validation failed: recurrence: A recurring task needs a due_date",
+    );
+    const created = TaskResult.parse(
+      (await call(client, "add_task", { title: "Gym", due_date: "2099-01-05" })).structuredContent,
+    ).task;
+    const cleared = await call(client, "update_task", {
+      task_id: created.id,
+      due_date: null,
+      due_time: "08:00",
+    });
+    expect(cleared.isError).toBe(true);
+    expect(cleared.content[0]?.text).toContain("due_time: A due_time needs a due_date");
+    for (const args of [
+      { title: "Bad date", due_date: "2099-02-30" },
+      { title: "Bad rule", due_date: "2099-01-05", recurrence: "FREQ=HOURLY" },
+    ]) {
+      expect((await call(client, "add_task", args)).isError, args.title).toBe(true);
+    }
+    const badView = await call(client, "list_tasks", { view: "someday" });
+    expect(badView.isError).toBe(true);
+    const rows = await t.db.select().from(task).where(eq(task.userId, userId));
+    expect(rows.map((row) => [row.title, row.dueDate, row.dueTime])).toEqual([
+      ["Gym", "2099-01-05", null],
+    ]);
     await client.close();
   });
 
