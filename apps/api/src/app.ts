@@ -19,6 +19,7 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import { docsTheme } from "./lib/docs-theme.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
@@ -170,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", theme: docsTheme });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
