@@ -1,9 +1,15 @@
 "use client";
 import { useState } from "react";
-import { z } from "zod";
 import { Button } from "@/components/ui/button";
 
-const ConsentAnswer = z.object({ url: z.string() });
+/**
+ * Where the provider sends the browser next, from its JSON answer. A guard rather than a zod
+ * schema: zod in this page would share chunks with the board's and grow the board's first load.
+ */
+function redirectOf(body: unknown): string | null {
+  if (typeof body !== "object" || body === null || !("url" in body)) return null;
+  return typeof body.url === "string" ? body.url : null;
+}
 
 /** Allow or Deny: the provider answers with where the app's browser goes next. */
 export function ConsentButtons() {
@@ -19,9 +25,9 @@ export function ConsentButtons() {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ accept, oauth_query: window.location.search.slice(1) }),
       });
-      const body = ConsentAnswer.safeParse(await response.json().catch(() => null));
-      if (!response.ok || !body.success) throw new Error("no redirect");
-      window.location.assign(body.data.url);
+      const url = redirectOf(await response.json().catch(() => null));
+      if (!response.ok || url === null) throw new Error("no redirect");
+      window.location.assign(url);
     } catch {
       setError("This request has expired or is not valid. Start again from the app.");
       setPending(false);
