@@ -19,6 +19,7 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import { docsTheme } from "./lib/docs-theme.ts";
 import { serializerCompiler } from "./lib/serializer.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
@@ -26,6 +27,7 @@ import { httpPlugin } from "./plugins/http.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { mcpPlugin } from "./mcp/plugin.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -33,6 +35,8 @@ export interface AppDeps {
   db: Database;
   /** A verifier built elsewhere (tests); by default one is built from `config`. */
   verifier?: TokenVerifier;
+  /** The same for `/mcp`, whose tokens are for another audience. */
+  mcpVerifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
   /** Whether this copy sends due reminders (default true); every copy delivers them. */
@@ -184,7 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", theme: docsTheme });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
@@ -193,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.verifier ? { verifier: deps.verifier } : {}),
     sendReminders: deps.sendReminders ?? true,
   });
+  await app.register(mcpPlugin, deps.mcpVerifier ? { verifier: deps.mcpVerifier } : {});
 
   return app;
 }

@@ -7,12 +7,13 @@ import { schema, type Database } from "@taskbridge/db/client";
 import type { WebConfig } from "../env.ts";
 import { afterAuthHooks, beforeAuthHooks, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
+import { oauthPlugins } from "./oauth.ts";
 
 export type AuthSettings = Pick<
   WebConfig,
   "baseUrl" | "secret" | "audience" | "jwtMode" | "jwtLifetimeSeconds"
 > &
-  Partial<Pick<WebConfig, "trustedProxies">>;
+  Partial<Pick<WebConfig, "trustedProxies" | "apiUrl">>;
 
 /**
  * Better Auth as the web app runs it; a plain factory so tests build the very same thing and
@@ -114,6 +115,7 @@ export function createAuth(settings: AuthSettings, db: Database) {
         // Clients ask /token when they need one; no token is signed on every session read.
         disableSettingJwtHeader: true,
       }),
+      ...oauthPlugins({ mcpResource: `${settings.apiUrl ?? settings.audience}/mcp` }),
       nextCookies(),
     ],
   });
