@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures for the quality targets of the product. Not part of `npm test`:
 // these machines are shared, so numbers are for reading, not for asserting.
 import { benchApi } from "./api.ts";
+import { benchEvents } from "./events.ts";
 import { benchJwt } from "./jwt-verify.ts";
 import { benchWebBundle } from "./web-bundle.ts";
 import { benchDatabase } from "./support.ts";
@@ -11,6 +12,7 @@ async function main() {
   const database = await benchDatabase();
   try {
     await benchApi(database);
+    await benchEvents(database);
   } finally {
     await database.stop();
   }

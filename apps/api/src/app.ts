@@ -11,14 +11,16 @@ import swaggerUi from "@fastify/swagger-ui";
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import pino from "pino";
 import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import { docsTheme } from "./lib/docs-theme.ts";
+import { serializerCompiler } from "./lib/serializer.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
@@ -51,6 +53,16 @@ declare module "fastify" {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const QUERY_TO_REDACT = /([?&](?:access_token|q|tag|cursor)=)[^&]*/gi;
+
+/**
+ * Log lines go to stdout through a buffer written in the background: a synchronous write of
+ * every line to a pipe or file stalled the event loop whenever the reader was slow. The buffer is
+ * flushed when the process exits.
+ */
+export function logDestination() {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+}
 
 export function loggerSettings(level: string) {
   return {
@@ -81,11 +93,12 @@ class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     if (this.isLogDisabled(request)) return;
+    const url = request.url;
     const line = {
       method: request.method,
       // What a user typed (a search, a tag, a cursor holding a title) is theirs, not the log's;
       // a token sent in the query string is refused, and never written down either.
-      url: request.url.replace(/([?&](?:access_token|q|tag|cursor)=)[^&]*/gi, "$1[redacted]"),
+      url: url.includes("?") ? url.replace(QUERY_TO_REDACT, "$1[redacted]") : url,
       // The socket's address, or the client's past API_TRUSTED_PROXIES; never a bare header.
       ip: request.ip,
       statusCode: reply.statusCode,
@@ -98,7 +111,7 @@ class RequestLog extends LogController {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? loggerSettings(deps.config.logLevel),
+    logger: deps.logger ?? { ...loggerSettings(deps.config.logLevel), stream: logDestination() },
     logController: new RequestLog(deps.config.env === "production" ? "info" : "debug"),
     bodyLimit: 64 * 1024,
     // Behind a load balancer the request id it set is kept so one id follows a request.
@@ -144,8 +157,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return true;
   });
 
-  app.addHook("onSend", async (request, reply) => {
+  // A callback hook, not an async one: one promise fewer on every response.
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
 
   await app.register(errorHandler);
@@ -170,7 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", theme: docsTheme });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);

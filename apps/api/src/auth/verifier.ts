@@ -121,10 +121,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<AuthUser> {
-    if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
-    if (!COMPACT_JWS.test(token) || !token.split(".").every(isCanonicalBase64url))
-      throw new TokenError("token is not a compact JWS");
-
+    // A remembered token is byte for byte one that passed every check below, so the cache is
+    // asked first: on the warm path the form checks would cost more than the lookup.
     const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
@@ -136,6 +134,9 @@ export class TokenVerifier {
       }
       this.cache.delete(token);
     }
+    if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
+    if (!COMPACT_JWS.test(token) || !token.split(".").every(isCanonicalBase64url))
+      throw new TokenError("token is not a compact JWS");
 
     let header: ProtectedHeaderParameters;
     try {

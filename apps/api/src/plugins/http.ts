@@ -1,8 +1,33 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
 import fp from "fastify-plugin";
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
+import helmet, { type HelmetOptions } from "helmet";
 import sjson from "secure-json-parse";
 import { HttpProblem } from "../problem.ts";
+
+/**
+ * The headers helmet sets with these options. None of them depends on the request, so they are
+ * computed once at start-up by running helmet against a recording response, and copied onto each
+ * reply: running helmet's chain of middlewares on every request cost more than the headers.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const request = new IncomingMessage(new Socket());
+  const recorder = new ServerResponse(request);
+  let failure: unknown;
+  // helmet's middlewares are synchronous: `next` has run when the call returns.
+  helmet(options)(request, recorder, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure instanceof Error) throw failure;
+  if (failure !== undefined) throw new Error("helmet refused its options");
+  const headers: Record<string, string> = {};
+  for (const name of recorder.getHeaderNames()) {
+    const value = recorder.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return headers;
+}
 
 /**
  * What every request meets before a handler: CORS for the allowed origins, security headers,
@@ -17,11 +42,15 @@ export const httpPlugin = fp(
       exposedHeaders: ["Link", "Location", "Retry-After", "X-Request-Id"],
       maxAge: 600,
     });
-    await app.register(helmet, {
+    const securityHeaders = helmetHeaders({
       // JSON needs no page policy, and the /docs page loads its own scripts.
       contentSecurityPolicy: false,
       crossOriginResourcePolicy: { policy: "cross-origin" },
       hsts: app.config.env === "production",
+    });
+    app.addHook("onRequest", (_request, reply, done) => {
+      reply.headers(securityHeaders);
+      done();
     });
 
     app.removeAllContentTypeParsers();
