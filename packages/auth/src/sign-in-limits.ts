@@ -123,15 +123,25 @@ async function take(
   return { ok: false, retryAfterSeconds: 1 };
 }
 
-/** Gives back an attempt that turned out not to be a failure. */
-async function giveBack(adapter: Adapter, key: string): Promise<void> {
+/** Gives back `attempts` that turned out not to be failures (never below zero). */
+async function giveBack(adapter: Adapter, key: string, attempts = 1): Promise<void> {
+  const given = await adapter.incrementOne({
+    model: MODEL,
+    where: [
+      { field: "key", value: key },
+      { field: "count", operator: "gte", value: attempts },
+    ],
+    increment: { count: -attempts },
+  });
+  if (given || attempts === 1) return;
   await adapter.incrementOne({
     model: MODEL,
     where: [
       { field: "key", value: key },
-      { field: "count", operator: "gt", value: 0 },
+      { field: "count", operator: "lt", value: attempts },
     ],
-    increment: { count: -1 },
+    increment: {},
+    set: { count: 0 },
   });
 }
 
@@ -198,13 +208,19 @@ export async function beforeSignIn(ctx: AuthMiddlewareContext, keys: SignInKeys)
   if (delay > 0) await sleep(delay);
 }
 
-/** After a successful sign-in: it was no failure. */
+/**
+ * After a successful sign-in: it was no failure, and the failures this address made at this
+ * account were the owner's own typos, so they no longer slow the account down either. Failures
+ * made from other addresses stay counted.
+ */
 export async function afterSuccessfulSignIn(
   ctx: AuthMiddlewareContext,
   keys: SignInKeys,
 ): Promise<void> {
   const adapter = ctx.context.adapter;
   await giveBack(adapter, keys.address);
-  await giveBack(adapter, keys.account);
+  // The pair's count includes this attempt, which the account counted as well.
+  const pair = await readRow(adapter, keys.accountAndAddress);
+  await giveBack(adapter, keys.account, pair?.count ?? 1);
   await adapter.delete({ model: MODEL, where: [{ field: "key", value: keys.accountAndAddress }] });
 }
