@@ -40,7 +40,8 @@ async function trickle(
   return { written, closed, reply };
 }
 
-describe("slow clients", () => {
+// Each case waits out a timeout on its own connection, so they wait side by side.
+describe.concurrent("slow clients", () => {
   let t: TestApp;
   let port: number;
   let token: string;
