@@ -27,6 +27,7 @@ import { httpPlugin } from "./plugins/http.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { mcpPlugin } from "./mcp/plugin.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -34,6 +35,8 @@ export interface AppDeps {
   db: Database;
   /** A verifier built elsewhere (tests); by default one is built from `config`. */
   verifier?: TokenVerifier;
+  /** The same for `/mcp`, whose tokens are for another audience. */
+  mcpVerifier?: TokenVerifier;
   /** pino options or `false` to silence logs (tests). */
   logger?: FastifyServerOptions["logger"];
   /** Whether this copy sends due reminders (default true); every copy delivers them. */
@@ -194,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.verifier ? { verifier: deps.verifier } : {}),
     sendReminders: deps.sendReminders ?? true,
   });
+  await app.register(mcpPlugin, deps.mcpVerifier ? { verifier: deps.mcpVerifier } : {});
 
   return app;
 }

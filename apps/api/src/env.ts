@@ -38,6 +38,8 @@ const ApiEnvSchema = authEnv(
     const bridge = bridgeSettings(env);
     return {
       ...bridge,
+      /** The MCP endpoint as an OAuth resource: the `aud` of assistants' tokens. */
+      mcpResource: `${bridge.apiUrl}/mcp`,
       databaseUrl: env.DATABASE_URL,
       port: env.API_PORT,
       host: env.API_HOST,

@@ -6,41 +6,9 @@ import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { signHs256, TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
 import { problemOf } from "./support/parse.ts";
+import { b64json, flipUnusedBit, forge, hmac } from "./support/forgery.ts";
 
 const database = await useTestDatabase();
-
-function b64json(value: unknown): string {
-  return base64url.encode(JSON.stringify(value));
-}
-
-/** A token with the given header and payload and an arbitrary signature part. */
-const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/**
- * The same token with the lowest bit of its last character flipped: a bit no byte uses when a
- * signature's length is not a multiple of three (Ed25519: 64 bytes, HS256: 32), so a lenient
- * decoder reads the very same signature.
- */
-function flipUnusedBit(token: string): string {
-  const last = BASE64URL.indexOf(token.slice(-1));
-  return `${token.slice(0, -1)}${BASE64URL[last ^ 1] ?? ""}`;
-}
-
-function forge(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  signature = "c2ln",
-): string {
-  return `${b64json(header)}.${b64json(payload)}.${signature}`;
-}
-
-async function hmac(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  key: Uint8Array,
-): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: "HS256", ...header }).sign(key);
-}
 
 /** Counts connections taken from the pool: a refused token must never reach the database. */
 function countQueries(testApp: TestApp): () => number {

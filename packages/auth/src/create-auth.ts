@@ -6,15 +6,17 @@ import { schema, type Database } from "@taskbridge/db/client";
 import type { BridgeSettings } from "./env.ts";
 import { afterAuthHooks, beforeAuthHooks, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
+import { oauthPlugins } from "./oauth.ts";
 
 /** What Better Auth needs of a reader's configuration (the web app's `WebConfig` is one). */
-export type AuthSettings = Pick<BridgeSettings, "audience" | "jwtMode" | "jwtLifetimeSeconds"> & {
-  /** The web app's origin: Better Auth's base URL and the tokens' issuer. */
-  baseUrl: string;
-  secret: string;
-  /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
-  trustedProxies?: readonly string[];
-};
+export type AuthSettings = Pick<BridgeSettings, "audience" | "jwtMode" | "jwtLifetimeSeconds"> &
+  Partial<Pick<BridgeSettings, "apiUrl">> & {
+    /** The web app's origin: Better Auth's base URL and the tokens' issuer. */
+    baseUrl: string;
+    secret: string;
+    /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
+    trustedProxies?: readonly string[];
+  };
 
 export interface CreateAuthOptions {
   settings: AuthSettings;
@@ -128,6 +130,7 @@ export function createAuth({ settings, db, plugins = [] }: CreateAuthOptions) {
         // Clients ask /token when they need one; no token is signed on every session read.
         disableSettingJwtHeader: true,
       }),
+      ...oauthPlugins({ mcpResource: `${settings.apiUrl ?? settings.audience}/mcp` }),
       ...plugins,
     ],
   });

@@ -34,6 +34,13 @@ describe("migrations", () => {
     expect(tables.map((t) => t.tablename)).toEqual([
       "account",
       "jwks",
+      "oauth_access_token",
+      "oauth_client",
+      "oauth_client_assertion",
+      "oauth_client_resource",
+      "oauth_consent",
+      "oauth_refresh_token",
+      "oauth_resource",
       "rate_limit",
       "session",
       "task",

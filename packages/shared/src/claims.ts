@@ -10,5 +10,8 @@ export const ClaimsSchema = z.object({
   nbf: z.number().optional(),
   email: z.string().optional(),
   name: z.string().optional(),
+  /** OAuth access tokens (for `/mcp`): granted scopes, space-separated, and the client. */
+  scope: z.string().optional(),
+  azp: z.string().optional(),
 });
 export type Claims = z.infer<typeof ClaimsSchema>;

@@ -16,6 +16,10 @@ export interface AuthUser {
   id: string;
   email: string | null;
   name: string | null;
+  /** The `scope` claim, split (OAuth access tokens for `/mcp`); empty when absent. */
+  scopes: string[];
+  /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
+  clientId: string | null;
   /** When the token that vouched for this user expires, in seconds since the epoch. */
   expiresAt: number;
 }
@@ -55,6 +59,8 @@ export interface VerifierOptions {
     | "jwtLifetimeSeconds"
     | "jwksCooldownMs"
   >;
+  /** Oldest token accepted, in seconds (by default the web app's token lifetime). */
+  maxTokenAgeSeconds?: number;
   /** Most verified tokens remembered. */
   cacheSize?: number;
   /** The clock, in milliseconds since the epoch; tests move it instead of waiting. */
@@ -87,7 +93,7 @@ export class TokenVerifier {
       requiredClaims: ["exp", "iat", "sub"],
       // The lifetime the web app issues tokens with (the same setting): no token it issues is
       // refused for its age, and none lives longer here than there.
-      maxTokenAge: config.jwtLifetimeSeconds,
+      maxTokenAge: options.maxTokenAgeSeconds ?? config.jwtLifetimeSeconds,
       clockTolerance: CLOCK_SKEW_SECONDS,
     };
     if (config.jwtMode === "hs256") {
@@ -165,6 +171,8 @@ export class TokenVerifier {
       id: claims.data.sub,
       email: claims.data.email ?? null,
       name: claims.data.name ?? null,
+      scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
+      clientId: claims.data.azp ?? null,
       expiresAt: claims.data.exp,
     };
     this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });

@@ -1,11 +1,17 @@
 import type { Metadata } from "next";
 import { requireSession } from "@/auth/session";
 import { AccountSettings } from "@/components/account-settings";
+import { ConnectedApps } from "@/components/connected-apps";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const session = await requireSession("/account");
   if (!session) return null; // the layout says the service is briefly unavailable
-  return <AccountSettings name={session.user.name} email={session.user.email} />;
+  return (
+    <div className="grid gap-6">
+      <AccountSettings name={session.user.name} email={session.user.email} />
+      <ConnectedApps userId={session.user.id} />
+    </div>
+  );
 }
