@@ -15,7 +15,7 @@ import {
   TEST_API_AUDIENCE,
   TEST_AUTH_SECRET,
   type AuthServer,
-} from "../apps/web/test/auth-server.ts";
+} from "@taskbridge/auth/test-server";
 import { testConfig, type TestEnv } from "../apps/api/test/support/config.ts";
 import { signHs256 } from "../apps/api/test/support/issuer.ts";
 

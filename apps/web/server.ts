@@ -5,7 +5,7 @@ import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
-import { parseTrustedProxies, setClientAddress } from "./src/lib/client-address.ts";
+import { parseTrustedProxies, setClientAddress } from "@taskbridge/auth/client-address";
 
 // The same flags as `next start`.
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { authEnv, bridgeSettings, describeIssues, sharedEnv } from "@taskbridge/auth/env";
-import { parseTrustedProxies } from "./lib/client-address.ts";
+import { parseTrustedProxies } from "@taskbridge/auth/client-address";
 
 const WebEnvSchema = authEnv(
   {

@@ -1,5 +1,5 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { createAuthHandler } from "@/auth/handler";
+import { createAuthHandler } from "@taskbridge/auth/handler";
 import { getAuth } from "@/auth/server";
 
 export const dynamic = "force-dynamic";

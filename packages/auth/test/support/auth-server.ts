@@ -1,13 +1,15 @@
-// Serves the web app's own Better Auth configuration over real HTTP on 127.0.0.1 for tests.
+// Serves the web app's own Better Auth configuration (the factory it calls, behind the same
+// handler and client-address rewrite) over real HTTP on 127.0.0.1, for the tests of this
+// package and those that span both apps.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { toNodeHandler } from "better-auth/node";
 import { createDb, createPool } from "@taskbridge/db/client";
 import type pg from "pg";
-import { createAuth, type Auth, type AuthSettings } from "../src/auth/config.ts";
-import { tokenFromBody } from "@taskbridge/auth/token-body";
-import { createAuthHandler } from "../src/auth/handler.ts";
-import { setClientAddress } from "../src/lib/client-address.ts";
+import { createAuth, type Auth, type AuthSettings } from "../../src/create-auth.ts";
+import { tokenFromBody } from "../../src/token-body.ts";
+import { createAuthHandler } from "../../src/handler.ts";
+import { setClientAddress } from "../../src/client-address.ts";
 
 export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
 export const TEST_API_AUDIENCE = "http://127.0.0.1:8000";
@@ -44,8 +46,8 @@ export async function startAuthServer(
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pool = createPool(databaseUrl);
   pool.on("error", () => undefined);
-  const auth = createAuth(
-    {
+  const auth = createAuth({
+    settings: {
       baseUrl: origin,
       secret: TEST_AUTH_SECRET,
       audience: TEST_API_AUDIENCE,
@@ -54,8 +56,8 @@ export async function startAuthServer(
       ...settings,
       trustedProxies,
     },
-    createDb(pool),
-  );
+    db: createDb(pool),
+  });
   // The same path as the web app's route: Better Auth behind createAuthHandler.
   route.handler = toNodeHandler(createAuthHandler(auth));
   return {

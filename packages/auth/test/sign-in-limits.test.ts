@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideWindow, SIGN_IN_LIMITS, slowDownMs } from "../src/auth/sign-in-limits.ts";
-import { forwardedFor, parseTrustedProxies } from "../src/lib/client-address.ts";
+import { decideWindow, SIGN_IN_LIMITS, slowDownMs } from "../src/sign-in-limits.ts";
+import { forwardedFor, parseTrustedProxies } from "../src/client-address.ts";
 
 describe("the fixed window", () => {
   const limits = { max: 3, windowMs: 60_000 };

@@ -13,8 +13,8 @@ import { migrateDatabase } from "@taskbridge/db/migrate";
 import { user } from "@taskbridge/db/schema";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { PROFILE_LIMITS } from "../src/auth/input-limits.ts";
-import { AuthClient, startAuthServer, type AuthServer } from "./auth-server.ts";
+import { PROFILE_LIMITS } from "../src/input-limits.ts";
+import { AuthClient, startAuthServer, type AuthServer } from "./support/auth-server.ts";
 
 /** The error body Better Auth answers with. */
 const BetterAuthErrorSchema = z.object({ code: z.string(), message: z.string() });

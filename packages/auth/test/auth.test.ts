@@ -7,16 +7,16 @@ import { hashPassword as scryptHash } from "better-auth/crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { SIGN_IN_LIMITS } from "../src/auth/sign-in-limits.ts";
-import { createAuth } from "../src/auth/config.ts";
-import { hashPassword, verifyPassword } from "../src/auth/password.ts";
+import { SIGN_IN_LIMITS } from "../src/sign-in-limits.ts";
+import { createAuth } from "../src/create-auth.ts";
+import { hashPassword, verifyPassword } from "../src/password.ts";
 import {
   AuthClient,
   startAuthServer,
   TEST_API_AUDIENCE,
   TEST_AUTH_SECRET,
   type AuthServer,
-} from "./auth-server.ts";
+} from "./support/auth-server.ts";
 
 const database = await useTestDatabase();
 let server: AuthServer;
@@ -207,16 +207,16 @@ describe("sign-in", () => {
   });
 
   it("marks cookies Secure when the web app is served over https", async () => {
-    const auth = createAuth(
-      {
+    const auth = createAuth({
+      settings: {
         baseUrl: "https://tasks.example.test",
         secret: TEST_AUTH_SECRET,
         audience: TEST_API_AUDIENCE,
         jwtMode: "jwks",
         jwtLifetimeSeconds: 900,
       },
-      createDb(server.pool),
-    );
+      db: createDb(server.pool),
+    });
     const post = (path: string, body: unknown) =>
       auth.handler(
         new Request(`https://tasks.example.test/api/auth${path}`, {

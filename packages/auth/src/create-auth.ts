@@ -1,25 +1,38 @@
-import { betterAuth } from "better-auth";
+import { betterAuth, type BetterAuthPlugin } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
-import type { WebConfig } from "../env.ts";
+import type { BridgeSettings } from "./env.ts";
 import { afterAuthHooks, beforeAuthHooks, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { oauthPlugins } from "./oauth.ts";
 
-export type AuthSettings = Pick<
-  WebConfig,
-  "baseUrl" | "secret" | "audience" | "jwtMode" | "jwtLifetimeSeconds"
-> &
-  Partial<Pick<WebConfig, "trustedProxies" | "apiUrl">>;
+/** What Better Auth needs of a reader's configuration (the web app's `WebConfig` is one). */
+export type AuthSettings = Pick<BridgeSettings, "audience" | "jwtMode" | "jwtLifetimeSeconds"> &
+  Partial<Pick<BridgeSettings, "apiUrl">> & {
+    /** The web app's origin: Better Auth's base URL and the tokens' issuer. */
+    baseUrl: string;
+    secret: string;
+    /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
+    trustedProxies?: readonly string[];
+  };
+
+export interface CreateAuthOptions {
+  settings: AuthSettings;
+  db: Database;
+  /**
+   * Plugins of the framework that serves it (Next.js's `nextCookies()`), after the JWT plugin;
+   * Better Auth wants a cookie-setting plugin last.
+   */
+  plugins?: BetterAuthPlugin[];
+}
 
 /**
- * Better Auth as the web app runs it; a plain factory so tests build the very same thing and
- * serve it over real HTTP.
+ * Better Auth as the web app runs it; a plain factory, free of any web framework, so tests build
+ * the very same thing and serve it over real HTTP.
  */
-export function createAuth(settings: AuthSettings, db: Database) {
+export function createAuth({ settings, db, plugins = [] }: CreateAuthOptions) {
   const hs256Key = new TextEncoder().encode(settings.secret);
   return betterAuth({
     appName: "Taskbridge",
@@ -83,7 +96,9 @@ export function createAuth(settings: AuthSettings, db: Database) {
       //   The per-account sign-in limit holds in any case.
       ipAddress: {
         ipAddressHeaders: ["x-forwarded-for"],
-        ...(settings.trustedProxies?.length ? { trustedProxies: settings.trustedProxies } : {}),
+        ...(settings.trustedProxies?.length
+          ? { trustedProxies: [...settings.trustedProxies] }
+          : {}),
       },
     },
     plugins: [
@@ -116,7 +131,7 @@ export function createAuth(settings: AuthSettings, db: Database) {
         disableSettingJwtHeader: true,
       }),
       ...oauthPlugins({ mcpResource: `${settings.apiUrl ?? settings.audience}/mcp` }),
-      nextCookies(),
+      ...plugins,
     ],
   });
 }

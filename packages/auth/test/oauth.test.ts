@@ -7,7 +7,12 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { AuthClient, startAuthServer, TEST_AUTH_SECRET, type AuthServer } from "./auth-server.ts";
+import {
+  AuthClient,
+  startAuthServer,
+  TEST_AUTH_SECRET,
+  type AuthServer,
+} from "./support/auth-server.ts";
 
 const API_URL = "http://127.0.0.1:8000";
 const MCP_RESOURCE = `${API_URL}/mcp`;

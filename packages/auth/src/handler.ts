@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from "@taskbridge/db/unavailable";
-import type { Auth } from "./config.ts";
+import type { Auth } from "./create-auth.ts";
 
 /** Seconds a client should wait before trying again while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -37,7 +37,7 @@ function problem(
 
 /**
  * Every /api/auth/* request goes through here: Better Auth answers it, and what it cannot
- * answer (it throws, see `onAPIError` in config.ts) becomes a 503 with Retry-After when the
+ * answer (it throws, see `onAPIError` in create-auth.ts) becomes a 503 with Retry-After when the
  * database is out of reach, or a plain 500, never with internals in the body or the log.
  */
 export function createAuthHandler(auth: Pick<Auth, "handler">) {
