@@ -16,11 +16,13 @@ export const TOKEN_LIFETIME = { default: 15 * 60, min: 5, max: 60 * 60 } as cons
 
 const SECRET_MIN_LENGTH = 32;
 /**
- * Least estimated guesses (log10) for a secret that signs tokens others verify: about 80 bits.
- * A random `openssl rand -base64 32` scores far above it; a long run of digits, a keyboard walk
- * or a few words far below.
+ * Least estimated guesses (log10, zxcvbn's estimate) for a secret that signs tokens others
+ * verify. A run of digits, a repeated word or a keyboard walk scores under 6 however long it is;
+ * a random `openssl rand -base64 32` scores far above. zxcvbn calls 10^10 "very unguessable"
+ * for a password; a signing secret must stand up to offline guessing, so the bar is a million
+ * times higher.
  */
-const SECRET_MIN_GUESSES_LOG10 = 24;
+const SECRET_MIN_GUESSES_LOG10 = 16;
 const HOW_TO_MAKE_A_SECRET = "generate one with `openssl rand -base64 32`";
 
 /** True when the secret is long but made of a pattern or words a guesser tries early. */
