@@ -1,40 +1,14 @@
 import fp from "fastify-plugin";
 import type { FastifyError } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "@taskbridge/db/unavailable";
 import { HttpProblem, sendProblem } from "../problem.ts";
-
-/** Error codes pg and Node give when the database cannot be reached or a query waited too long. */
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENOTFOUND",
-  "EPIPE",
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
-  "53300", // too_many_connections
-  "57014", // query_canceled (statement_timeout)
-  "08000",
-  "08001",
-  "08003",
-  "08006",
-]);
 
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = "code" in error ? error.code : undefined;
   if (typeof code === "string") return code;
   return "cause" in error ? errorCode(error.cause) : undefined;
-}
-
-/** True when an error means the database is unreachable or overloaded, not that a query was wrong. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = errorCode(error);
-  if (code && UNAVAILABLE_CODES.has(code)) return true;
-  const message = error instanceof Error ? error.message : "";
-  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
 }
 
 /**
