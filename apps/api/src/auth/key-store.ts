@@ -15,9 +15,9 @@ const JwkSchema = z.looseObject({
 });
 const JwksSchema = z.object({ keys: z.array(z.unknown()) });
 
-interface StoredKey {
+export interface StoredKey {
   alg: AsymmetricAlgorithm;
-  /** A Node key object: jose verifies with it about a quarter faster than with a CryptoKey. */
+  /** A Node key object, for node:crypto's synchronous signature check. */
   key: KeyObject;
 }
 
@@ -108,22 +108,32 @@ export class KeyStore {
     }
   }
 
-  /** The key a token's header names, refetching the set once per cooldown for an unknown id. */
-  async keyFor(header: { kid?: unknown; alg?: unknown }): Promise<KeyObject> {
+  /**
+   * The key a token's header names: at once when it is held (no promise on the common path),
+   * else after refetching the set, once per cooldown, for an unknown id.
+   */
+  keyFor(header: { kid?: unknown; alg?: unknown }): StoredKey | Promise<StoredKey> {
     if (typeof header.kid !== "string" || header.kid.length === 0 || header.kid.length > 256) {
       throw new TokenError("token header has no usable kid");
     }
-    let entry = this.keys.get(header.kid);
-    if (!entry && this.now() - this.lastAttempt >= this.cooldownMs) {
+    const entry = this.keys.get(header.kid);
+    return entry ? matching(entry, header.alg) : this.fetchFor(header.kid, header.alg);
+  }
+
+  private async fetchFor(kid: string, alg: unknown): Promise<StoredKey> {
+    if (this.now() - this.lastAttempt >= this.cooldownMs)
       await this.refresh().catch(() => undefined);
-      entry = this.keys.get(header.kid);
-    }
+    const entry = this.keys.get(kid);
     if (!entry) {
       if (!this.loaded) throw new KeysUnavailableError("verification keys are not loaded yet");
       throw new TokenError(`unknown kid`);
     }
-    if (entry.alg !== header.alg)
-      throw new TokenError(`alg ${String(header.alg)} does not match the key's ${entry.alg}`);
-    return entry.key;
+    return matching(entry, alg);
   }
+}
+
+function matching(entry: StoredKey, alg: unknown): StoredKey {
+  if (entry.alg !== alg)
+    throw new TokenError(`alg ${String(alg)} does not match the key's ${entry.alg}`);
+  return entry;
 }
