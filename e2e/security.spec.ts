@@ -141,3 +141,44 @@ test.describe("security headers", () => {
     expect(violations).toEqual([]);
   });
 });
+
+test.describe("before the page's script has run", () => {
+  // Until React hydrates a page its buttons do nothing; a form's native submission would send
+  // its fields in the address (history, server logs, Referer). JavaScript off stands for that
+  // moment, which a slow phone stretches.
+  test.use({ javaScriptEnabled: false });
+  const SECRET = "an-unguessable-passphrase-4711";
+
+  test("Enter in the sign-in and sign-up forms never puts the password in an address", async ({
+    page,
+  }) => {
+    const addresses: string[] = [];
+    page.on("request", (request) => addresses.push(request.url()));
+    for (const form of ["/sign-up", "/sign-in"]) {
+      await page.goto(form);
+      if (form === "/sign-up") await page.getByLabel("Name").fill("Early Bird");
+      await page.getByLabel("Email").fill("early@example.test");
+      await page.getByLabel("Password").fill(SECRET);
+      await page.getByLabel("Password").press("Enter");
+      await page.waitForLoadState();
+    }
+    expect(addresses.filter((address) => address.includes(SECRET))).toEqual([]);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  });
+
+  test("the account page's password and delete forms never put a password in an address", async ({
+    page,
+  }) => {
+    await signUpByApi(page);
+    const addresses: string[] = [];
+    page.on("request", (request) => addresses.push(request.url()));
+    await page.goto("/account");
+    for (const field of ["Current password", "New password", "Type your password to confirm"]) {
+      const input = page.getByLabel(field, { exact: true }).first();
+      await input.fill(SECRET);
+      await input.press("Enter");
+      await page.waitForLoadState();
+    }
+    expect(addresses.filter((address) => address.includes(SECRET))).toEqual([]);
+  });
+});

@@ -96,7 +96,7 @@ export function AccountSettings({ name, email }: { name: string; email: string }
         <h2 id="name-heading" className="mb-3 font-semibold">
           Profile
         </h2>
-        <form onSubmit={onRename} noValidate className="grid gap-2 sm:max-w-sm">
+        <form method="post" onSubmit={onRename} noValidate className="grid gap-2 sm:max-w-sm">
           <Field label="Name" error={rename.error}>
             {(control) => (
               <Input {...control} name="name" defaultValue={name} autoComplete="name" />
@@ -112,7 +112,7 @@ export function AccountSettings({ name, email }: { name: string; email: string }
         <h2 id="password-heading" className="mb-3 font-semibold">
           Password
         </h2>
-        <form onSubmit={onPassword} noValidate className="grid gap-2 sm:max-w-sm">
+        <form method="post" onSubmit={onPassword} noValidate className="grid gap-2 sm:max-w-sm">
           <Field label="Current password">
             {(control) => (
               <Input
@@ -163,7 +163,7 @@ export function AccountSettings({ name, email }: { name: string; email: string }
         <p className="mb-3 text-sm text-muted-foreground">
           This deletes your account and every one of your tasks. It cannot be undone.
         </p>
-        <form onSubmit={onDelete} noValidate className="grid gap-2 sm:max-w-sm">
+        <form method="post" onSubmit={onDelete} noValidate className="grid gap-2 sm:max-w-sm">
           <Field label="Type your password to confirm" error={remove.error}>
             {(control) => (
               <Input

@@ -103,7 +103,14 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
 
   const describedBy = (field: Field) => (errors[field] ? `${field}-error` : undefined);
   return (
-    <form ref={form} onSubmit={onSubmit} noValidate className="grid gap-4" aria-busy={pending}>
+    <form
+      ref={form}
+      method="post"
+      onSubmit={onSubmit}
+      noValidate
+      className="grid gap-4"
+      aria-busy={pending}
+    >
       {errors.form ? (
         <p
           role="alert"

@@ -167,7 +167,7 @@ export function QuickAdd({
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-2" aria-label="New task">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-2" aria-label="New task">
       <Field
         label="Title"
         hint="Dates, #tags, !high or !low and “every …” in the title are understood."

@@ -34,7 +34,7 @@ export function TaskForm({
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-3">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-3">
       <Field label="Title" error={errors.title}>
         {(control) => (
           <Input

@@ -1,5 +1,7 @@
+"use client";
 import { cva, type VariantProps } from "class-variance-authority";
 import type * as React from "react";
+import { useHydrated } from "@/hooks/use-hydrated";
 import { cn } from "@/lib/utils";
 
 const buttonVariants = cva(
@@ -24,11 +26,24 @@ const buttonVariants = cva(
   },
 );
 
+/**
+ * Every button here acts through script, so until React has hydrated the page it is disabled: a
+ * click then would be lost, and a form's default button would send the form natively, its
+ * fields (a password among them) in the address. A disabled default button also stops Enter.
+ */
 export function Button({
   className,
   variant,
   size,
+  disabled,
   ...props
 }: React.ComponentProps<"button"> & VariantProps<typeof buttonVariants>) {
-  return <button className={cn(buttonVariants({ variant, size, className }))} {...props} />;
+  const hydrated = useHydrated();
+  return (
+    <button
+      className={cn(buttonVariants({ variant, size, className }))}
+      disabled={disabled === true || !hydrated}
+      {...props}
+    />
+  );
 }
