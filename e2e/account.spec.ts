@@ -1,5 +1,4 @@
-import AxeBuilder from "@axe-core/playwright";
-import { addTask, apiTasks, expect, signUpByApi, test, tokenOf, WEB_URL } from "./fixtures.ts";
+import { addTask, apiTasks, axe, expect, signUpByApi, test, tokenOf, WEB_URL } from "./fixtures.ts";
 
 test("deleting the account signs the user out and removes every task", async ({ page }) => {
   const user = await signUpByApi(page);
@@ -41,7 +40,7 @@ test("the account page changes the name and the password", async ({ page }) => {
 
 test.describe("accessibility and looks", () => {
   const audit = async (page: import("@playwright/test").Page) => {
-    const results = await new AxeBuilder({ page }).analyze();
+    const results = await axe(page);
     return results.violations
       .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
       .map((v) => `${v.id}: ${v.help}`);

@@ -1,4 +1,5 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { TaskSchema, type Task } from "@taskbridge/shared/task";
@@ -19,18 +20,40 @@ export function newUser(label = "user"): TestUser {
   };
 }
 
+const addresses = new WeakMap<BrowserContext, string>();
+
+/**
+ * The client address the web app sees for a browser context: one of its own, as separate people
+ * have, so that the people the suite plays, several at a time, are each within the web app's
+ * per-address limits (tested on their own in the unit suite) rather than all in loopback's. The
+ * e2e stack trusts loopback as its proxy (TRUSTED_PROXIES), so X-Forwarded-For counts.
+ */
+export async function ownAddress(context: BrowserContext): Promise<string> {
+  let address = addresses.get(context);
+  if (address) return address;
+  const [a = 0, b = 0, c = 1] = randomBytes(3);
+  address = `10.${a}.${b}.${c}`;
+  addresses.set(context, address);
+  const forwarded = address;
+  await context.route(`${WEB_URL}/**`, (route) =>
+    route.continue({
+      headers: { ...route.request().headers(), "x-forwarded-for": forwarded },
+    }),
+  );
+  return address;
+}
+
+/** Headers for the page's own requests to the web app (outside the browser), from its address. */
+async function fromPage(page: Page): Promise<Record<string, string>> {
+  return { origin: WEB_URL, "x-forwarded-for": await ownAddress(page.context()) };
+}
+
 /**
  * Signs a new user up through Better Auth's API (not the form), then signs in (sign-up signs no
  * one in): the session cookie lands in the page's context.
  */
 export async function signUpByApi(page: Page, user: TestUser = newUser()): Promise<TestUser> {
-  // Each fixture user comes from an address of its own, as separate people would, so the
-  // suite stays within the per-address sign-up limit (tested on its own in the unit suite).
-  // The e2e stack trusts loopback as its proxy (TRUSTED_PROXIES), so this header counts.
-  const headers = {
-    origin: WEB_URL,
-    "x-forwarded-for": `198.18.${randomBytes(1)[0] ?? 0}.${randomBytes(1)[0] ?? 1}`,
-  };
+  const headers = await fromPage(page);
   const signUp = await page.request.post(`${WEB_URL}/api/auth/sign-up/email`, {
     data: { name: user.name, email: user.email, password: user.password },
     headers,
@@ -46,7 +69,9 @@ export async function signUpByApi(page: Page, user: TestUser = newUser()): Promi
 
 /** A token for the page's signed-in user, to look at the API directly. */
 export async function tokenOf(page: Page): Promise<string> {
-  const response = await page.request.get(`${WEB_URL}/api/auth/token`);
+  const response = await page.request.get(`${WEB_URL}/api/auth/token`, {
+    headers: await fromPage(page),
+  });
   const token = tokenFromBody(await response.json());
   if (token === undefined) throw new Error(`no token (${response.status()})`);
   return token;
@@ -68,5 +93,28 @@ export async function addTask(page: Page, title: string) {
   await expect(item.first()).toHaveAttribute("aria-busy", "false");
 }
 
-export const test = base;
+interface Animated {
+  getAnimations(): Array<{ playState: string }>;
+}
+
+/**
+ * Axe's findings once the page is still: measured during a colour transition (the scheme just
+ * switched, a button's hover fading), contrast would be judged on colours halfway between two.
+ */
+export async function axe(page: Page) {
+  // A function, not a string: the pages' CSP refuses eval. (e2e code is typed without the DOM.)
+  await page.waitForFunction(() =>
+    (globalThis as unknown as { document: Animated }).document
+      .getAnimations()
+      .every((animation) => animation.playState !== "running"),
+  );
+  return new AxeBuilder({ page }).analyze();
+}
+
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    await ownAddress(context);
+    await use(context);
+  },
+});
 export { expect, API_URL, WEB_URL };

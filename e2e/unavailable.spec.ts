@@ -12,7 +12,8 @@ import { API_URL, expect, newUser, test } from "./fixtures.ts";
 const UNAVAILABLE = /briefly unavailable/;
 
 test.describe("while the database is down", () => {
-  test.describe.configure({ timeout: 180_000 });
+  // One worker runs these in order, so the web app and the PostgreSQL below are started once.
+  test.describe.configure({ mode: "default", timeout: 180_000 });
   let dir: string;
   let postgres: RunningPostgres | undefined;
   let web: ChildProcess | undefined;
