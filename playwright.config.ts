@@ -15,9 +15,10 @@ export default defineConfig({
   outputDir: "test-results",
   timeout: 90_000,
   expect: { timeout: 10_000 },
-  // Tests, not files, are shared out: the board's file alone is half of the run.
+  // Tests, not files, are shared out: the board's file alone is half of the run. Three workers
+  // on two cores: while one test waits (a token's expiry, a toast), the others use the cores.
   fullyParallel: true,
-  workers: 2,
+  workers: 3,
   reporter: [["list"]],
   use: {
     baseURL: WEB_URL,
