@@ -29,15 +29,14 @@ const addresses = new WeakMap<BrowserContext, string>();
  * e2e stack trusts loopback as its proxy (TRUSTED_PROXIES), so X-Forwarded-For counts.
  */
 export async function ownAddress(context: BrowserContext): Promise<string> {
-  let address = addresses.get(context);
-  if (address) return address;
+  const held = addresses.get(context);
+  if (held) return held;
   const [a = 0, b = 0, c = 1] = randomBytes(3);
-  address = `10.${a}.${b}.${c}`;
+  const address = `10.${a}.${b}.${c}`;
   addresses.set(context, address);
-  const forwarded = address;
   await context.route(`${WEB_URL}/**`, (route) =>
     route.continue({
-      headers: { ...route.request().headers(), "x-forwarded-for": forwarded },
+      headers: { ...route.request().headers(), "x-forwarded-for": address },
     }),
   );
   return address;

@@ -36,13 +36,16 @@ function run(command: string, args: string[], options: { quiet?: boolean } = {})
   });
 }
 
-// Ctrl-C reaches the children from the terminal; a SIGTERM sent to this process alone is passed on.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    for (const child of running) child.kill(signal);
-    process.exitCode = 1;
-  });
-}
+// Ctrl-C reaches the children from the terminal already: passing it on as well would be a second
+// signal, on which Playwright stops without tearing down its web server. A SIGTERM sent to this
+// process alone is passed on.
+process.on("SIGINT", () => {
+  process.exitCode = 1;
+});
+process.on("SIGTERM", () => {
+  for (const child of running) child.kill("SIGTERM");
+  process.exitCode = 1;
+});
 
 async function main(): Promise<number> {
   const build = run("npm", ["run", "build", "--silent"], { quiet: true });
