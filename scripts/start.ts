@@ -1,284 +1,36 @@
-// `npm start` (and `npm run dev` with --dev): one command that brings up the whole stack.
-// Starts the embedded PostgreSQL unless DATABASE_URL is set, applies migrations, builds the web
-// app when its sources changed, starts the task API and the web app, prints both URLs, and on
-// Ctrl-C or SIGTERM stops all of it, the database last.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
+// `npm start` (and `npm run dev` with --dev): one command that brings up the whole stack, and on
+// Ctrl-C, SIGTERM or a closed terminal stops all of it, the database last.
+//
+// The stack (scripts/lib/supervisor.ts) runs in a process group of its own, and this foreground
+// process only relays. A terminal sends Ctrl-C's SIGINT to every process of its foreground job,
+// and npm passes it on once more: in one group the database would take it as an order to stop at
+// once, dropping the API's connections while the API drains, and each server would be signalled
+// twice, which cuts its draining short. Here the first signal becomes one stop request, however
+// many arrive; this process ends when the supervisor has stopped everything, with its exit code.
+// Deliberately small: nothing imported here may install signal handlers of its own.
+import { spawn } from "node:child_process";
 import path from "node:path";
-import readline from "node:readline";
-import closeWithGrace from "close-with-grace";
-import {
-  EmbeddedPostgresError,
-  startEmbeddedPostgres,
-  type RunningPostgres,
-} from "@taskbridge/db/embedded";
-import { migrateDatabase } from "@taskbridge/db/migrate";
-import {
-  dataDir,
-  localSecrets,
-  projectRoot,
-  readStackEnv,
-  resolveAuthSecret,
-  StartError,
-} from "./lib/stack-env.ts";
 
-const dev = process.argv.includes("--dev");
-const webDir = path.join(projectRoot, "apps/web");
-const apiEntry = path.join(projectRoot, "apps/api/src/server.ts");
-const nextBin = createRequire(path.join(webDir, "package.json")).resolve("next/dist/bin/next");
-// Next.js behind a server that sets the client address from the socket (see the file).
-const webServerEntry = path.join(webDir, "server.ts");
+const supervisor = spawn(
+  process.execPath,
+  [
+    ...process.execArgv,
+    path.join(import.meta.dirname, "lib/supervisor.ts"),
+    ...process.argv.slice(2),
+  ],
+  { detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] },
+);
 
-const children = new Set<ChildProcess>();
-let database: RunningPostgres | undefined;
-let stopping = false;
-
-function say(message: string) {
-  console.log(`[taskbridge] ${message}`);
+let asked = false;
+function askToStop() {
+  if (asked || !supervisor.connected) return;
+  asked = true;
+  supervisor.send("stop");
 }
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, askToStop);
 
-function run(
-  name: string,
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): ChildProcess {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    readline
-      .createInterface({ input: stream })
-      .on("line", (line) => console.log(`[${name}] ${line}`));
-  }
-  child.on("exit", (code, signal) => {
-    children.delete(child);
-    if (stopping) return;
-    console.error(
-      `[taskbridge] ${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping everything.`,
-    );
-    void shutdown().then(() => process.exit(1));
-  });
-  return child;
-}
-
-function runToEnd(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: "inherit" });
-    children.add(child);
-    child.on("exit", (code) => {
-      children.delete(child);
-      if (code === 0) resolve();
-      else
-        reject(
-          new StartError(
-            `${path.basename(args[0] ?? command)} ${args.slice(1).join(" ")} failed (exit code ${code}).`,
-          ),
-        );
-    });
-  });
-}
-
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
-          child.once("exit", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
-}
-
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await stopChildren();
-  await database?.stop();
-  database = undefined;
-}
-
-/** Newest modification time under the folders whose change needs a new web build. */
-async function newestSourceTime(): Promise<number> {
-  const roots = [
-    "apps/web/src",
-    "apps/web/next.config.ts",
-    "apps/web/package.json",
-    "packages/auth/src",
-    "packages/shared/src",
-    "packages/db/src",
-    "package-lock.json",
-  ];
-  let newest = 0;
-  const visit = async (target: string): Promise<void> => {
-    const info = await stat(target).catch(() => undefined);
-    if (!info) return;
-    if (info.isDirectory()) {
-      for (const entry of await readdir(target)) await visit(path.join(target, entry));
-    } else {
-      newest = Math.max(newest, info.mtimeMs);
-    }
-  };
-  for (const root of roots) await visit(path.join(projectRoot, root));
-  return newest;
-}
-
-async function webBuildIsCurrent(): Promise<boolean> {
-  const buildId = path.join(webDir, ".next/BUILD_ID");
-  if (!existsSync(buildId)) return false;
-  return statSync(buildId).mtimeMs >= (await newestSourceTime());
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      .then((response) => response.ok)
-      .catch(() => false);
-    if (ok) return true;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  return false;
-}
-
-/**
- * npm does not always pass SIGTERM on to the script it runs; when whoever started us goes away
- * (npm killed, terminal closed), stop everything rather than leave servers behind.
- */
-function stopWhenOrphaned(): void {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(timer);
-      say("the process that started this one is gone; stopping");
-      void shutdown().then(() => process.exit(1));
-    }
-  }, 1000);
-  timer.unref();
-}
-
-async function main() {
-  // Ctrl-C, SIGTERM, or a crash of this process: stop everything, the database last, then exit.
-  closeWithGrace(
-    {
-      delay: 30_000,
-      logger: { error: (message: unknown) => console.error(`[taskbridge] ${String(message)}`) },
-    },
-    async ({ err }) => {
-      if (err) console.error(`[taskbridge] stopping after an error: ${err.message}`);
-      await shutdown();
-    },
-  );
-  stopWhenOrphaned();
-
-  const env = readStackEnv();
-  const secret = await resolveAuthSecret(env);
-
-  let databaseUrl = env.DATABASE_URL;
-  if (databaseUrl) {
-    say("using the PostgreSQL at DATABASE_URL");
-  } else {
-    const { embeddedPgPassword } = await localSecrets();
-    const pgDataDir = path.join(dataDir, "postgres");
-    say(
-      `starting the embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${path.relative(projectRoot, pgDataDir)}/)`,
-    );
-    database = await startEmbeddedPostgres({
-      dataDir: pgDataDir,
-      port: env.EMBEDDED_PG_PORT,
-      password: embeddedPgPassword,
-      database: "taskbridge",
-      // Connections it ends while stopping are expected; anything else worth reading is shown.
-      onLog: (line) => {
-        if (!stopping && /FATAL|PANIC|ERROR/.test(line)) console.error(`[postgres] ${line}`);
-      },
-    });
-    databaseUrl = database.url;
-  }
-
-  say("applying migrations");
-  await migrateDatabase(databaseUrl);
-
-  const webUrl = new URL(env.BETTER_AUTH_URL).origin;
-  const apiUrl = new URL(env.NEXT_PUBLIC_API_URL).origin;
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    BETTER_AUTH_SECRET: secret,
-    BETTER_AUTH_URL: webUrl,
-    NEXT_PUBLIC_API_URL: apiUrl,
-    API_PORT: String(env.API_PORT),
-    API_HOST: env.HOST,
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
-
-  if (!dev && !(await webBuildIsCurrent())) {
-    say("building the web app (first start, or its sources changed)");
-    await runToEnd(process.execPath, [nextBin, "build"], {
-      cwd: webDir,
-      env: { ...childEnv, NODE_ENV: "production" },
-    });
-  }
-
-  say(`starting the task API on ${apiUrl}`);
-  run(
-    "api",
-    process.execPath,
-    dev ? ["--import", "tsx", "--watch", apiEntry] : ["--import", "tsx", apiEntry],
-    {
-      cwd: projectRoot,
-      env: childEnv,
-    },
-  );
-  say(`starting the web app on ${webUrl}`);
-  run(
-    "web",
-    process.execPath,
-    dev
-      ? [nextBin, "dev", "-p", String(env.WEB_PORT), "-H", env.HOST]
-      : ["--import", "tsx", webServerEntry, "-p", String(env.WEB_PORT), "-H", env.HOST],
-    {
-      cwd: webDir,
-      env: dev ? childEnv : { ...childEnv, NODE_ENV: "production" },
-    },
-  );
-
-  const [webReady, apiReady] = await Promise.all([
-    waitFor(`http://${env.HOST}:${env.WEB_PORT}/api/auth/ok`, 120_000),
-    waitFor(`http://${env.HOST}:${env.API_PORT}/readyz`, 120_000),
-  ]);
-  if (stopping) return;
-  if (!webReady || !apiReady) {
-    console.error(
-      `[taskbridge] ${!webReady ? "the web app" : "the task API"} did not become ready in time; see its log lines above.`,
-    );
-    return;
-  }
-  say("ready");
-  say(`  web app   ${webUrl}`);
-  say(`  task API  ${apiUrl}  (reference at ${apiUrl}/docs)`);
-  say("Press Ctrl-C to stop.");
-}
-
-main().catch(async (error: unknown) => {
-  const known = error instanceof StartError || error instanceof EmbeddedPostgresError;
-  console.error(
-    known
-      ? `[taskbridge] ${error.message}`
-      : `[taskbridge] could not start: ${error instanceof Error ? error.message : String(error)}`,
-  );
-  await shutdown();
+supervisor.on("error", (error) => {
+  console.error(`[taskbridge] could not start: ${error.message}`);
   process.exit(1);
 });
+supervisor.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
