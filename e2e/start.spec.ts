@@ -115,6 +115,13 @@ test.describe("npm start", () => {
       });
       expect(list.status).toBe(200);
 
+      // What the API says shows while it runs, not only once it stops.
+      await expect
+        .poll(() => lines.some((line) => line.startsWith("[api]") && line.includes("listening")), {
+          timeout: 5_000,
+        })
+        .toBe(true);
+
       const before = lines.length;
       killGroup("SIGINT");
       const { code, signal } = await exited;
