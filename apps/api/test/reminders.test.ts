@@ -1,7 +1,5 @@
 // Reminders over real HTTP and real event streams: sent once to every open stream of the owner,
 // by whichever API copy takes them, including a copy in another process and one started late.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TaskSchema } from "@taskbridge/shared/task";
@@ -11,6 +9,7 @@ import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/issuer.ts";
 import { ApiClient, listen } from "./support/http.ts";
+import { startApiProcess, untilReady, type ApiProcess } from "./support/process.ts";
 import { EventStream, type ServerEvent } from "./support/sse.ts";
 
 const database = await useTestDatabase();
@@ -148,38 +147,26 @@ describe("reminders", () => {
 });
 
 describe("reminders across API copies", () => {
-  const serverEntry = path.join(import.meta.dirname, "../src/server.ts");
-  let child: ChildProcess | undefined;
+  let server: ApiProcess | undefined;
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (server && server.child.exitCode === null) server.child.kill("SIGKILL");
   });
 
   /** The API as production runs it, in a process of its own, on the same database. */
   async function startProcess(): Promise<string> {
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: database.url,
-        API_PORT: String(port),
-        JWT_MODE: "hs256",
-        BETTER_AUTH_SECRET: TEST_SECRET,
-        BETTER_AUTH_URL: "http://127.0.0.1:3000",
-        JWT_AUDIENCE: TEST_AUDIENCE,
-        LOG_LEVEL: "warn",
-      },
-      stdio: "ignore",
+    server = startApiProcess({
+      DATABASE_URL: database.url,
+      API_PORT: String(port),
+      JWT_MODE: "hs256",
+      BETTER_AUTH_SECRET: TEST_SECRET,
+      BETTER_AUTH_URL: "http://127.0.0.1:3000",
+      JWT_AUDIENCE: TEST_AUDIENCE,
+      LOG_LEVEL: "warn",
     });
     const origin = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 300; i++) {
-      const ready = await fetch(`${origin}/readyz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) return origin;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("the API process did not become ready");
+    await untilReady(server, origin);
+    return origin;
   }
 
   it("goes once to streams on two API processes, whichever process sends it", async () => {
@@ -207,7 +194,7 @@ describe("reminders across API copies", () => {
     const task = await api.create({ title: "While down", remind_at: fromNow(3_600_000) });
     // Every sending copy stops; meanwhile the reminder's time passes.
     for (const copy of copies.splice(0)) await copy.close();
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    if (server && server.child.exitCode === null) server.child.kill("SIGKILL");
     const { default: pg } = await import("pg");
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();

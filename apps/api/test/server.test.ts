@@ -1,33 +1,23 @@
 // The API process as it runs in production: configuration errors named at start, and a SIGTERM
 // that lets requests in flight finish, ends event streams, and exits cleanly.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import http from "node:http";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/issuer.ts";
+import { startApiProcess, untilReady } from "./support/process.ts";
 
 const database = await useTestDatabase();
-const serverEntry = path.join(import.meta.dirname, "../src/server.ts");
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
-  );
-  return { child, exited, output: () => output };
+  const server = startApiProcess(env);
+  children.push(server.child);
+  return server;
 }
 
 describe("the API process", () => {
@@ -66,16 +56,7 @@ describe("the API process", () => {
       LOG_LEVEL: "warn",
     });
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${base}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilReady(server, base);
     const userId = "shutdown-user";
     const { default: pg } = await import("pg");
     const client = new pg.Client({ connectionString: database.url });
