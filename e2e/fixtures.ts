@@ -100,15 +100,24 @@ interface Animated {
  * Axe's findings once the page is still: measured during a colour transition (the scheme just
  * switched, a button's hover fading), contrast would be judged on colours halfway between two.
  */
-export async function axe(page: Page) {
+export async function axe(page: Page, options: { only?: readonly string[] } = {}) {
   // A function, not a string: the pages' CSP refuses eval. (e2e code is typed without the DOM.)
   await page.waitForFunction(() =>
     (globalThis as unknown as { document: Animated }).document
       .getAnimations()
       .every((animation) => animation.playState !== "running"),
   );
-  return new AxeBuilder({ page }).analyze();
+  const builder = new AxeBuilder({ page });
+  if (options.only) builder.withRules([...options.only]);
+  return builder.analyze();
 }
+
+/**
+ * The rules whose outcome a colour scheme can change: the schemes differ in colours only (CSS
+ * custom properties under `prefers-color-scheme`), so after a full audit in one scheme these are
+ * all the other needs.
+ */
+export const COLOUR_RULES = ["color-contrast", "link-in-text-block"] as const;
 
 export const test = base.extend({
   context: async ({ context }, use) => {
