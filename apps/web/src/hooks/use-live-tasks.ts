@@ -1,12 +1,10 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import type { TaskAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
-
-/** How long the stream's echo of this tab's own change is expected to take, at most. */
-const ECHO_MS = 10_000;
+import { OwnChanges } from "@/lib/own-changes";
 
 function showReminder(task: TaskAnswer) {
   toast(`Reminder: ${task.title}`, { duration: 30_000, closeButton: true });
@@ -18,22 +16,19 @@ function showReminder(task: TaskAnswer) {
 /**
  * Follows the live stream: changes made elsewhere (another tab, device, or a reminder) refetch
  * the lists shown; the echo of this tab's own changes, already in the cache, is ignored.
- * Returns `own`, to be told of every task this tab changes.
+ * Returns the tab's `OwnChanges`, to be told of every change this tab makes.
  */
-export function useLiveTasks(): (id: string) => void {
+export function useLiveTasks(): OwnChanges {
   const api = useApi();
   const queryClient = useQueryClient();
-  const mine = useRef(new Map<string, number>());
-
-  const own = useCallback((id: string) => {
-    mine.current.set(id, Date.now());
-  }, []);
+  const refresh = useRef(() => {});
+  const [own] = useState(() => new OwnChanges(() => refresh.current()));
 
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let connected = false;
-    const refresh = () => {
+    refresh.current = () => {
       clearTimeout(timer);
       timer = setTimeout(() => void queryClient.invalidateQueries({ queryKey: ["tasks"] }), 300);
     };
@@ -42,27 +37,23 @@ export function useLiveTasks(): (id: string) => void {
         onReady: () => {
           // The first connection comes with the page's own fetch; a reconnection may have
           // missed changes.
-          if (connected) refresh();
+          if (connected) refresh.current();
           connected = true;
         },
-        onTask: ({ id }) => {
-          const at = mine.current.get(id);
-          if (at !== undefined && Date.now() - at < ECHO_MS) return;
-          mine.current.delete(id);
-          refresh();
-        },
+        onTask: ({ id }) => own.changed(id),
         onReminder: (task) => {
           showReminder(task);
-          refresh();
+          refresh.current();
         },
       },
       controller.signal,
     );
     return () => {
       clearTimeout(timer);
+      own.dispose();
       controller.abort();
     };
-  }, [api, queryClient]);
+  }, [api, queryClient, own]);
 
   return own;
 }

@@ -5,6 +5,7 @@ import { toast } from "sonner";
 import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
 import { ApiError, type TaskChange } from "@/lib/api-client";
+import type { OwnChanges } from "@/lib/own-changes";
 import { patchStats, placeTask, type Change, type TaskPages } from "@/lib/task-cache";
 import type { TaskInput } from "@/lib/task-draft";
 
@@ -45,6 +46,7 @@ function snapshot(queryClient: QueryClient): Snapshot {
 function useTaskMutation<Vars, Result>({
   today,
   send,
+  target,
   predict,
   settle,
   failure,
@@ -52,15 +54,19 @@ function useTaskMutation<Vars, Result>({
 }: {
   today: string;
   send: (vars: Vars) => Promise<Result>;
+  /** The task changed, when known before the answer. */
+  target?: (vars: Vars) => string;
   predict?: (vars: Vars) => Change | null;
   settle: (vars: Vars, result: Result) => { after: TaskAnswer | null; refetch: boolean };
   failure: string;
-  own: (id: string) => void;
+  own: OwnChanges;
 }) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: send,
     onMutate: async (vars: Vars) => {
+      // Before the request goes: the stream's echo may come before the answer.
+      const answered = own.start(target?.(vars));
       const saved = snapshot(queryClient);
       const predicted = predict?.(vars) ?? null;
       if (predicted) {
@@ -68,15 +74,16 @@ function useTaskMutation<Vars, Result>({
         await queryClient.cancelQueries({ queryKey: ["tasks"] });
         applyChange(queryClient, predicted, today);
       }
-      return { saved, predicted };
+      return { saved, predicted, answered };
     },
     onError: (error, _vars, context) => {
+      context?.answered(null);
       for (const [key, data] of context?.saved ?? []) queryClient.setQueryData(key, data);
       toast.error(`${failure}: ${describeError(error)}`);
     },
     onSuccess: (result, vars, context) => {
       const { after, refetch } = settle(vars, result);
-      if (after) own(after.id);
+      context.answered(after?.id ?? null);
       applyChange(queryClient, { before: context.predicted?.after ?? null, after }, today);
       if (refetch) void queryClient.invalidateQueries({ queryKey: ["tasks"] });
     },
@@ -106,7 +113,7 @@ export const UNDO_MS = 5000;
  * The board's actions. `own` is told of every task this tab changes, so the live stream's echo
  * of our own change does not fetch it again.
  */
-export function useTaskMutations(today: string, own: (id: string) => void): TaskMutations {
+export function useTaskMutations(today: string, own: OwnChanges): TaskMutations {
   const api = useApi();
   const queryClient = useQueryClient();
 
@@ -123,6 +130,7 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
     own,
     send: ({ task, changes }: { task: TaskAnswer; changes: Partial<TaskInput> }) =>
       api.updateTask(task.id, changes),
+    target: ({ task }) => task.id,
     predict: ({ task, changes }) => ({ before: task, after: { ...task, ...changes } }),
     settle: (_vars, change: TaskChange) => ({ after: change.task, refetch: change.spawnedNext }),
     failure: "Could not save the task",
@@ -132,6 +140,7 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
     today,
     own,
     send: (task: TaskAnswer) => api.setCompleted(task.id, !task.completed),
+    target: (task) => task.id,
     predict: (task) => ({ before: task, after: { ...task, completed: !task.completed } }),
     settle: (_task, change: TaskChange) => ({ after: change.task, refetch: change.spawnedNext }),
     failure: "Could not update the task",
@@ -156,7 +165,7 @@ export function useTaskMutations(today: string, own: (id: string) => void): Task
       const entry = waiting.current.get(id);
       if (!entry) return;
       waiting.current.delete(id);
-      own(id);
+      own.mark(id);
       destroy.mutate({ task: entry.task, keepalive });
     },
     [destroy, own],
