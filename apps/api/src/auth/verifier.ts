@@ -24,16 +24,24 @@ const CLOCK_SKEW_SECONDS = 30;
 /** Three base64url parts, no padding, no white space: exactly what a compact JWS is. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Unused low bits in a base64url part's last character, by the part's length modulo 4. */
+const UNUSED_BITS = [0, -1, 4, 2] as const;
+
 /**
  * One spelling per byte string: the last character of a base64url part may carry unused low
  * bits, and decoders ignore them, so without this check one signature has several spellings
- * that all verify (a malleable token).
+ * that all verify (a malleable token). The part is known to hold base64url characters only.
  */
 function isCanonicalBase64url(part: string): boolean {
-  return Buffer.from(part, "base64url").toString("base64url") === part;
+  const unused = UNUSED_BITS[part.length % 4] ?? -1;
+  if (unused <= 0) return unused === 0;
+  return (BASE64URL.indexOf(part.charAt(part.length - 1)) & ((1 << unused) - 1)) === 0;
 }
 /** Header fields that would point at a key; a key comes only from our JWKS or secret. */
 const KEY_POINTING_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
+/** Headers remembered once read and checked: an issuer's tokens share a handful of headers. */
+const HEADERS_REMEMBERED = 64;
 
 interface CacheEntry {
   user: AuthUser;
@@ -70,6 +78,8 @@ export interface VerifierOptions {
  */
 export class TokenVerifier {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Read and checked headers, by their encoded text. */
+  private readonly headers = new Map<string, Readonly<ProtectedHeaderParameters>>();
   private readonly cacheSize: number;
   private readonly keyStore: KeyStore | undefined;
   /** The signature check for the shared secret (hs256 mode). */
@@ -134,16 +144,7 @@ export class TokenVerifier {
     if (!COMPACT_JWS.test(token) || !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1)))
       throw new TokenError("token is not a compact JWS");
 
-    let header: ProtectedHeaderParameters;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new TokenError("token header is not valid JSON");
-    }
-    for (const field of KEY_POINTING_HEADERS) {
-      if (field in header) throw new TokenError(`token header carries ${field}`);
-    }
-
+    const header = this.headerOf(token);
     let check = this.checkFor(header);
     if (check instanceof Promise) check = await check;
     let payload: unknown;
@@ -167,11 +168,34 @@ export class TokenVerifier {
     return user;
   }
 
+  /** The token's header, read once per distinct header; one that points at a key is refused. */
+  private headerOf(token: string): Readonly<ProtectedHeaderParameters> {
+    const encoded = token.slice(0, token.indexOf("."));
+    const known = this.headers.get(encoded);
+    if (known) return known;
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new TokenError("token header is not valid JSON");
+    }
+    for (const field of KEY_POINTING_HEADERS) {
+      if (field in header) throw new TokenError(`token header carries ${field}`);
+    }
+    // Anyone can send headers: the store is bounded, and starts over when full.
+    if (this.headers.size >= HEADERS_REMEMBERED) this.headers.clear();
+    const frozen = Object.freeze(header);
+    this.headers.set(encoded, frozen);
+    return frozen;
+  }
+
   /**
    * The signature check for a token's key: the shared secret in hs256 mode, else the JWKS key its
    * `kid` names, whose algorithm must be the one the header gives.
    */
-  private checkFor(header: ProtectedHeaderParameters): SignatureCheck | Promise<SignatureCheck> {
+  private checkFor(
+    header: Readonly<ProtectedHeaderParameters>,
+  ): SignatureCheck | Promise<SignatureCheck> {
     if (this.secretCheck) {
       if (header.alg !== "HS256")
         throw new TokenError(`alg ${String(header.alg)} not allowed in hs256 mode`);
