@@ -1,9 +1,10 @@
 // `npm test`: every suite. Vitest (unit and integration) runs while the web app's production
-// build is made, which the browser suite needs; then Playwright runs against that build. The
-// build's output is held back and shown after Vitest's, so the two never interleave. Arguments
-// go to Playwright (`npm test -- e2e/board.spec.ts`).
+// build is made (unless one newer than its sources is there), which the browser suite needs;
+// then Playwright runs against that build. The build's output is held back and shown after
+// Vitest's, so the two never interleave. Arguments go to Playwright (`npm test -- e2e/x.spec.ts`).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { webBuildIsCurrent } from "./lib/web-build.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
 
@@ -48,7 +49,10 @@ process.on("SIGTERM", () => {
 });
 
 async function main(): Promise<number> {
-  const build = run("npm", ["run", "build", "--silent"], { quiet: true });
+  // The same check as `npm start`'s: a build newer than every file it is made from is kept.
+  const build = (await webBuildIsCurrent())
+    ? Promise.resolve<Finished>({ code: 0, output: "The web app's build is current.\n" })
+    : run("npm", ["run", "build", "--silent"], { quiet: true });
   const unit = await run(bin("vitest"), ["run"]);
   const built = await build;
   process.stdout.write(`\n${built.output}`);

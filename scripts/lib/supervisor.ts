@@ -3,8 +3,6 @@
 // the web app when its sources changed, starts the task API and the web app, prints both URLs,
 // and when asked to stop (by the launcher, or SIGTERM) stops all of it, the database last.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import readline from "node:readline";
@@ -23,9 +21,9 @@ import {
   resolveAuthSecret,
   StartError,
 } from "./stack-env.ts";
+import { webBuildIsCurrent, webDir } from "./web-build.ts";
 
 const dev = process.argv.includes("--dev");
-const webDir = path.join(projectRoot, "apps/web");
 const apiEntry = path.join(projectRoot, "apps/api/src/server.ts");
 const nextBin = createRequire(path.join(webDir, "package.json")).resolve("next/dist/bin/next");
 // Next.js behind a server that sets the client address from the socket (see the file).
@@ -108,37 +106,6 @@ async function shutdown(): Promise<void> {
   await stopChildren();
   await database?.stop();
   database = undefined;
-}
-
-/** Newest modification time under the folders whose change needs a new web build. */
-async function newestSourceTime(): Promise<number> {
-  const roots = [
-    "apps/web/src",
-    "apps/web/next.config.ts",
-    "apps/web/package.json",
-    "packages/auth/src",
-    "packages/shared/src",
-    "packages/db/src",
-    "package-lock.json",
-  ];
-  let newest = 0;
-  const visit = async (target: string): Promise<void> => {
-    const info = await stat(target).catch(() => undefined);
-    if (!info) return;
-    if (info.isDirectory()) {
-      for (const entry of await readdir(target)) await visit(path.join(target, entry));
-    } else {
-      newest = Math.max(newest, info.mtimeMs);
-    }
-  };
-  for (const root of roots) await visit(path.join(projectRoot, root));
-  return newest;
-}
-
-async function webBuildIsCurrent(): Promise<boolean> {
-  const buildId = path.join(webDir, ".next/BUILD_ID");
-  if (!existsSync(buildId)) return false;
-  return statSync(buildId).mtimeMs >= (await newestSourceTime());
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
