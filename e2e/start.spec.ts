@@ -37,19 +37,26 @@ test.describe("npm start", () => {
 
   test("stops quietly on Ctrl-C, the database last, and leaves nothing running", async () => {
     const [webPort, apiPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-    const web = `http://127.0.0.1:${webPort}`;
-    const api = `http://127.0.0.1:${apiPort}`;
+    // The ports alone: the URLs (issuer, audience, where the API finds the keys) follow them.
+    const web = `http://localhost:${webPort}`;
+    const api = `http://localhost:${apiPort}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TASKBRIDGE_DATA_DIR: path.join(dir, "data"),
       WEB_PORT: String(webPort),
       API_PORT: String(apiPort),
       EMBEDDED_PG_PORT: String(pgPort),
-      BETTER_AUTH_URL: web,
-      NEXT_PUBLIC_API_URL: api,
     };
     // Whatever the runner itself was started with must not change what npm start does.
-    for (const name of ["DATABASE_URL", "LOG_LEVEL", "NODE_ENV", "JWT_LIFETIME_SECONDS"]) {
+    for (const name of [
+      "DATABASE_URL",
+      "LOG_LEVEL",
+      "NODE_ENV",
+      "JWT_LIFETIME_SECONDS",
+      "BETTER_AUTH_URL",
+      "NEXT_PUBLIC_API_URL",
+      "JWT_AUDIENCE",
+    ]) {
       delete env[name];
     }
     // Its own process group, as a terminal's job is.
@@ -121,6 +128,10 @@ test.describe("npm start", () => {
           timeout: 5_000,
         })
         .toBe(true);
+
+      // A start that works says nothing alarming.
+      const warning = /warn|error|fatal|could not|"level":[4-6]0/i;
+      expect(lines.filter((line) => warning.test(line))).toEqual([]);
 
       const before = lines.length;
       killGroup("SIGINT");

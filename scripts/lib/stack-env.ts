@@ -29,9 +29,20 @@ export class StartError extends Error {
   override name = "StartError";
 }
 
-/** Validates what `npm start` reads, with the same bridge rules as both apps. */
+/**
+ * Validates what `npm start` reads, with the same bridge rules as both apps. The local URLs
+ * follow the ports when they are not given: moving the web app to WEB_PORT=3001 moves its
+ * origin (the tokens' issuer, the JWKS) and the API's audience with it.
+ */
 export function parseStackEnv(source: NodeJS.ProcessEnv): StackEnv {
-  const parsed = StackEnvSchema.safeParse(source);
+  const withUrls = { ...source };
+  // A port that is not a number is reported as itself, not as a URL too.
+  const isPort = (value: string | undefined) => value !== undefined && /^\d{1,5}$/.test(value);
+  if (isPort(source.WEB_PORT) && source.BETTER_AUTH_URL === undefined)
+    withUrls.BETTER_AUTH_URL = `http://localhost:${source.WEB_PORT}`;
+  if (isPort(source.API_PORT) && source.NEXT_PUBLIC_API_URL === undefined)
+    withUrls.NEXT_PUBLIC_API_URL = `http://localhost:${source.API_PORT}`;
+  const parsed = StackEnvSchema.safeParse(withUrls);
   if (!parsed.success) {
     throw new StartError(`The configuration is invalid:\n${describeIssues(parsed.error)}`);
   }

@@ -33,3 +33,28 @@ describe("the auth secret at start", () => {
     );
   });
 });
+
+describe("the local URLs", () => {
+  it("follow the ports when they are not given", () => {
+    const env = parseStackEnv({ WEB_PORT: "3001", API_PORT: "8001" });
+    expect(env.BETTER_AUTH_URL).toBe("http://localhost:3001");
+    expect(env.NEXT_PUBLIC_API_URL).toBe("http://localhost:8001");
+  });
+
+  it("are taken as given, whatever the ports", () => {
+    const env = parseStackEnv({
+      WEB_PORT: "3001",
+      API_PORT: "8001",
+      BETTER_AUTH_URL: "https://tasks.example.com",
+      NEXT_PUBLIC_API_URL: "https://api.example.com",
+    });
+    expect(env.BETTER_AUTH_URL).toBe("https://tasks.example.com");
+    expect(env.NEXT_PUBLIC_API_URL).toBe("https://api.example.com");
+  });
+
+  it("name a bad port as the port, not as a URL", () => {
+    expect(() => parseStackEnv({ WEB_PORT: "web" })).toThrow(
+      /^The configuration is invalid:\n {2}WEB_PORT: must be a port number$/,
+    );
+  });
+});
