@@ -1,11 +1,12 @@
 // The API process as it runs in production: configuration errors named at start, and a SIGTERM
-// that lets requests in flight finish, ends event streams, and exits cleanly.
+// that lets requests in flight finish, ends event streams, and exits cleanly; a web app that is
+// slower to start than the API is waited for without a warning.
 import type { ChildProcess } from "node:child_process";
 import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
-import { signHs256, TEST_AUDIENCE, TEST_SECRET } from "./support/issuer.ts";
+import { signHs256, TEST_AUDIENCE, TEST_SECRET, TestIssuer } from "./support/issuer.ts";
 import { startApiProcess, untilReady } from "./support/process.ts";
 
 const database = await useTestDatabase();
@@ -41,6 +42,37 @@ describe("the API process", () => {
     expect(server.output()).toMatch(/BETTER_AUTH_SECRET: is too easy to guess/);
     expect(server.output()).toContain("openssl rand -base64 32");
     expect(server.output()).toMatch(/JWT_LIFETIME_SECONDS: must be at most 3600 seconds/);
+  });
+
+  it("waits calmly for a web app that serves its keys a little after the API starts", async () => {
+    const port = await freePort();
+    const issuer = await TestIssuer.start();
+    issuer.setAvailable(false);
+    try {
+      const server = start({
+        DATABASE_URL: database.url,
+        API_PORT: String(port),
+        BETTER_AUTH_URL: issuer.origin,
+        JWT_AUDIENCE: TEST_AUDIENCE,
+      });
+      const base = `http://127.0.0.1:${port}`;
+      await expect
+        .poll(() => server.output(), { timeout: 60_000 })
+        .toContain("waiting for the verification keys");
+      // Two more tries (one every 2 s) fail before the keys come.
+      await new Promise((resolve) => setTimeout(resolve, 4500));
+      issuer.setAvailable(true);
+      await untilReady(server, base);
+      // Log lines are written out within 250 ms.
+      await expect.poll(() => server.output()).toContain("verification keys loaded");
+      const lines = server.output().trim().split("\n");
+      expect(
+        lines.filter((line) => line.includes("waiting for the verification keys")),
+      ).toHaveLength(1);
+      expect(lines.filter((line) => /"level":[4-6]0/.test(line))).toEqual([]);
+    } finally {
+      await issuer.close();
+    }
   });
 
   it("finishes requests in flight on SIGTERM, ends event streams, and exits 0", async () => {

@@ -23,6 +23,8 @@ export interface AuthPluginOptions {
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
+/** How long after start a web app that does not yet serve its keys is not worth a warning. */
+const KEYS_AWAITED_MS = 30_000;
 
 /**
  * Every later log line of the request names its user. request.log is already this request's own
@@ -80,17 +82,29 @@ export const requestUserDecoration = {
  */
 export const authPlugin = fp<AuthPluginOptions>(
   async (app, options) => {
+    // Until the first keys arrive, the web app may simply still be starting (`npm start` starts
+    // both at once): that is said once, as information. Still no keys after a while, or a failed
+    // refresh while keys are held, is a warning.
+    const startedAt = Date.now();
+    let saidWaiting = false;
     const verifier =
       options.verifier ??
       new TokenVerifier({
         config: app.config,
-        onJwksRefresh: (outcome) =>
-          outcome.ok
-            ? app.log.info({ keys: outcome.keys }, "verification keys loaded")
-            : app.log.warn(
-                { error: outcome.error, keysHeld: outcome.keys },
-                "could not fetch verification keys",
-              ),
+        onJwksRefresh: (outcome) => {
+          if (outcome.ok) {
+            app.log.info({ keys: outcome.keys }, "verification keys loaded");
+          } else if (outcome.keys === 0 && Date.now() - startedAt < KEYS_AWAITED_MS) {
+            if (!saidWaiting)
+              app.log.info({ jwksUrl: app.config.jwksUrl }, "waiting for the verification keys");
+            saidWaiting = true;
+          } else {
+            app.log.warn(
+              { error: outcome.error, keysHeld: outcome.keys },
+              "could not fetch verification keys",
+            );
+          }
+        },
       });
     app.decorate("verifier", verifier);
     app.readinessChecks.set("verification keys", () => verifier.ready);
