@@ -72,7 +72,6 @@ async function main() {
   const database = await benchDatabase();
   const issuer = await TestIssuer.start();
   const pool = createPool(database.url, { max: 2 });
-  pool.on("error", () => undefined);
   const db = createDb(pool);
   const owner = "profile-user";
   await db.insert(user).values({ id: owner, name: owner, email: `${owner}@bench.test` });

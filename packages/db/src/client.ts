@@ -12,8 +12,14 @@ export interface PoolOptions {
   applicationName?: string;
 }
 
+/**
+ * A pool whose idle connections may be dropped by the server (a restart, a failover, a dropped
+ * database) without ending the process: pg reports that as an `error` event on the pool, which
+ * throws when nothing listens. The pool has already discarded the connection, and the next
+ * query opens another, so by default it is ignored here; servers add a listener that logs it.
+ */
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 3000,
@@ -21,6 +27,8 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     statement_timeout: options.statementTimeoutMillis ?? 5000,
     application_name: options.applicationName ?? "taskbridge",
   });
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 export function createDb(pool: pg.Pool) {

@@ -57,8 +57,6 @@ export class ReminderScheduler {
     private readonly batchSize = 100,
   ) {
     this.pool = createPool(databaseUrl, { max: 1, applicationName: "taskbridge-reminders" });
-    // A connection lost while idle is replaced on the next run; it must not end the process.
-    this.pool.on("error", () => undefined);
   }
 
   /** Fires what is due and sets the timer again; calls while it runs are merged into one more run. */

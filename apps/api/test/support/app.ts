@@ -56,7 +56,6 @@ export async function buildTestApp(
     max: config.dbPoolMax,
     connectionTimeoutMillis: 1500,
   });
-  pool.on("error", () => undefined);
   const db = createDb(pool);
   const verifier = new TokenVerifier({ config, now: options.now });
   // At debug: outside production the per-request lines are written at that level.

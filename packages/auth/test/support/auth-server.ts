@@ -45,7 +45,6 @@ export async function startAuthServer(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pool = createPool(databaseUrl);
-  pool.on("error", () => undefined);
   const auth = createAuth({
     settings: {
       baseUrl: origin,
