@@ -273,6 +273,8 @@ export async function benchApi(database: BenchDatabase): Promise<void> {
             : "no answers"
           : "-",
         errors: row.errors + row.non2xx,
+        // A comparison whose answers are errors compares nothing: shown, not hidden.
+        "FastAPI errors": py ? py.errors + py.non2xx : "-",
       };
     }),
   );

@@ -7,7 +7,7 @@ Environment: DATABASE_URL (postgresql://...), BETTER_AUTH_SECRET, ISSUER, AUDIEN
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import List, Optional
 
 import jwt
@@ -31,7 +31,7 @@ class Task(SQLModel, table=True):
     description: Optional[str] = None
     completed: bool = False
     priority: str = Field(default="medium", sa_column=Column(String, server_default="medium"))
-    due_date: Optional[datetime] = None
+    due_date: Optional[date] = None
     tags: List[str] = Field(default_factory=list, sa_column=Column(ARRAY(String)))
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     updated_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
