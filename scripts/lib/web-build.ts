@@ -1,9 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./stack-env.ts";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const webDir = path.join(projectRoot, "apps/web");
 
 /** What a web build is made from: the web app (but its build, tests and server), and packages. */
