@@ -65,8 +65,6 @@ function useTaskMutation<Vars, Result>({
   return useMutation({
     mutationFn: send,
     onMutate: async (vars: Vars) => {
-      // Before the request goes: the stream's echo may come before the answer.
-      const answered = own.start(target?.(vars));
       const saved = snapshot(queryClient);
       const predicted = predict?.(vars) ?? null;
       if (predicted) {
@@ -74,6 +72,9 @@ function useTaskMutation<Vars, Result>({
         await queryClient.cancelQueries({ queryKey: ["tasks"] });
         applyChange(queryClient, predicted, today);
       }
+      // Last, so that every change started is also answered; still before the request goes
+      // (mutationFn runs once this returns), since the stream's echo may beat the answer.
+      const answered = own.start(target?.(vars));
       return { saved, predicted, answered };
     },
     onError: (error, _vars, context) => {
