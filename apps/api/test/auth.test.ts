@@ -1,3 +1,4 @@
+import { constants, generateKeyPairSync, sign } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, base64url } from "jose";
@@ -315,6 +316,81 @@ describe("JWKS mode", () => {
       );
       expect(new Set(statuses)).toEqual(new Set([401]));
       expect(issuer.jwksRequests - before).toBeLessThanOrEqual(1);
+    });
+  });
+  describe("algorithms", () => {
+    /** An RSA key published under `alg`, signed with by hand (node:crypto), as an attacker would. */
+    function rsaKey(alg: string) {
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const kid = `rsa-${alg}-${Date.now()}`;
+      issuer.published.push({ ...publicKey.export({ format: "jwk" }), kid, alg });
+      passCooldown();
+      const token = (header: Record<string, unknown>, pss = false) => {
+        const signed = `${b64json(header)}.${b64json(issuer.claimsFor(userId))}`;
+        const signature = sign(
+          "sha256",
+          Buffer.from(signed),
+          pss
+            ? {
+                key: privateKey,
+                padding: constants.RSA_PKCS1_PSS_PADDING,
+                saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+              }
+            : privateKey,
+        );
+        return `${signed}.${signature.toString("base64url")}`;
+      };
+      return { kid, token };
+    }
+
+    it.each(["EdDSA", "ES256", "ES512", "PS256", "RS256"] as const)(
+      "accepts a token signed with a published %s key",
+      async (alg) => {
+        passCooldown();
+        const kid = await issuer.addKey(alg);
+        expect((await call(bearer(await issuer.sign(userId, { kid })))).statusCode).toBe(200);
+      },
+    );
+
+    it("refuses a token whose alg is not its key's, though the key could have made it", async () => {
+      const { kid, token } = rsaKey("RS256");
+      expect((await call(bearer(token({ alg: "RS256", kid })))).statusCode).toBe(200);
+      expect((await call(bearer(token({ alg: "PS256", kid }, true)))).statusCode).toBe(401);
+    });
+
+    it("never uses a published key whose alg is for another kind of key", async () => {
+      const { kid, token } = rsaKey("EdDSA");
+      expect((await call(bearer(token({ alg: "EdDSA", kid })))).statusCode).toBe(401);
+    });
+
+    it("refuses an ES256 signature in DER form rather than the JWS form", async () => {
+      passCooldown();
+      const kid = await issuer.addKey("ES256");
+      const [header, payload, signature = ""] = (await issuer.sign(userId, { kid })).split(".");
+      const raw = Buffer.from(signature, "base64url");
+      const integer = (bytes: Buffer) => {
+        const trimmed = bytes.subarray(bytes.findIndex((byte) => byte !== 0));
+        const body = (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.of(0), trimmed]) : trimmed;
+        return Buffer.concat([Buffer.of(0x02, body.length), body]);
+      };
+      const sequence = Buffer.concat([integer(raw.subarray(0, 32)), integer(raw.subarray(32))]);
+      const der = Buffer.concat([Buffer.of(0x30, sequence.length), sequence]);
+      expect(
+        (await call(bearer(`${header}.${payload}.${der.toString("base64url")}`))).statusCode,
+      ).toBe(401);
+    });
+
+    it("refuses a header naming critical extensions", async () => {
+      const token = await issuer.sign(userId, { header: { b64: true, crit: ["b64"] } });
+      expect((await call(bearer(token))).statusCode).toBe(401);
+    });
+
+    it("accepts an audience list that names this API, and refuses one that does not", async () => {
+      const other = "http://other-api.test";
+      const listed = await issuer.sign(userId, { claims: { aud: [other, TEST_AUDIENCE] } });
+      expect((await call(bearer(listed))).statusCode).toBe(200);
+      const elsewhere = await issuer.sign(userId, { claims: { aud: [other] } });
+      expect((await call(bearer(elsewhere))).statusCode).toBe(401);
     });
   });
 });

@@ -1,10 +1,13 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
-
-/** Asymmetric algorithms Better Auth's jwt plugin can sign with; anything else is never accepted. */
-export const ASYMMETRIC_ALGORITHMS = ["EdDSA", "ES256", "ES512", "PS256", "RS256"] as const;
-type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+import {
+  ASYMMETRIC_ALGORITHMS,
+  keyFits,
+  signatureCheck,
+  type AsymmetricAlgorithm,
+  type SignatureCheck,
+} from "./signature.ts";
 
 const JwkSchema = z.looseObject({
   kid: z.string().min(1),
@@ -17,8 +20,8 @@ const JwksSchema = z.object({ keys: z.array(z.unknown()) });
 
 export interface StoredKey {
   alg: AsymmetricAlgorithm;
-  /** A Node key object, for node:crypto's synchronous signature check. */
-  key: KeyObject;
+  /** The key's signature check for that algorithm, made once when the key is loaded. */
+  check: SignatureCheck;
 }
 
 export interface KeyStoreOptions {
@@ -94,8 +97,15 @@ export class KeyStore {
         const alg = jwk.alg ?? defaultAlgorithm(jwk.kty, jwk.crv);
         if (!alg) continue;
         // kty is OKP, EC or RSA, so this is never a symmetric key; a private part would be dropped.
-        const key = createPublicKey({ key: jwk, format: "jwk" });
-        next.set(jwk.kid, { alg, key });
+        let key: KeyObject;
+        try {
+          key = createPublicKey({ key: jwk, format: "jwk" });
+        } catch {
+          continue;
+        }
+        // A key of another kind than its algorithm's (an RSA key named EdDSA) is never used.
+        if (!keyFits(alg, key)) continue;
+        next.set(jwk.kid, { alg, check: signatureCheck(alg, key) });
       }
       if (next.size === 0) throw new Error("JWKS holds no usable signing key");
       this.keys = next;

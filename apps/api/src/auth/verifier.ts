@@ -1,10 +1,10 @@
-import { createVerifier, TokenError as JwtError, type Algorithm } from "fast-jwt";
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from "jose";
-import type { KeyObject } from "node:crypto";
+import { createSecretKey } from "node:crypto";
 import { ClaimsSchema } from "@taskbridge/shared/claims";
 import type { ApiConfig } from "../env.ts";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
-import { ASYMMETRIC_ALGORITHMS, KeyStore, type StoredKey } from "./key-store.ts";
+import { KeyStore } from "./key-store.ts";
+import { ASYMMETRIC_ALGORITHMS, signatureCheck, type SignatureCheck } from "./signature.ts";
 
 export interface AuthUser {
   id: string;
@@ -38,8 +38,11 @@ function isCanonicalBase64url(part: string): boolean {
   if (unused <= 0) return unused === 0;
   return (BASE64URL.indexOf(part.charAt(part.length - 1)) & ((1 << unused) - 1)) === 0;
 }
-/** Header fields that would point at a key; a key comes only from our JWKS or secret. */
-const KEY_POINTING_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
+/**
+ * Header fields that would point at a key; a key comes only from our JWKS or secret. `crit` names
+ * extensions the verifier must understand (RFC 7515 §4.1.11), and it understands none.
+ */
+const REFUSED_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"] as const;
 /** Headers remembered once read and checked: an issuer's tokens share a handful of headers. */
 const HEADERS_REMEMBERED = 64;
 
@@ -84,8 +87,6 @@ export class TokenVerifier {
   private readonly keyStore: KeyStore | undefined;
   /** The signature check for the shared secret (hs256 mode). */
   private readonly secretCheck: SignatureCheck | undefined;
-  /** One signature check per key of the JWKS, made when the key is first used. */
-  private readonly keyChecks = new WeakMap<KeyObject, SignatureCheck>();
   private readonly issuer: string;
   private readonly audience: string;
   private readonly maxTokenAge: number;
@@ -103,7 +104,7 @@ export class TokenVerifier {
     if (config.jwtMode === "hs256") {
       // The configuration schema has refused a missing, short or guessable secret already.
       if (!config.secret) throw new Error("BETTER_AUTH_SECRET is required when JWT_MODE=hs256");
-      this.secretCheck = this.signatureCheck(Buffer.from(config.secret, "utf8"), "HS256");
+      this.secretCheck = signatureCheck("HS256", createSecretKey(config.secret, "utf8"));
     } else {
       this.keyStore = new KeyStore({
         jwksUrl: config.jwksUrl,
@@ -144,17 +145,32 @@ export class TokenVerifier {
     if (!COMPACT_JWS.test(token) || !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1)))
       throw new TokenError("token is not a compact JWS");
 
-    const header = this.headerOf(token);
+    const headerEnd = token.indexOf(".");
+    const payloadEnd = token.lastIndexOf(".");
+    const header = this.headerOf(token.slice(0, headerEnd));
     let check = this.checkFor(header);
     if (check instanceof Promise) check = await check;
+    // The token is ASCII (the form check above), so latin1 gives its bytes as they were signed.
+    const signed = Buffer.from(token.slice(0, payloadEnd), "latin1");
+    if (!check(signed, Buffer.from(token.slice(payloadEnd + 1), "base64url")))
+      throw new TokenError("bad signature");
     let payload: unknown;
     try {
-      payload = check(token);
-    } catch (error) {
-      throw toTokenError(error);
+      payload = JSON.parse(
+        Buffer.from(token.slice(headerEnd + 1, payloadEnd), "base64url").toString("utf8"),
+      );
+    } catch {
+      throw new TokenError("token payload is not valid JSON");
     }
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenError("claims have the wrong type");
+    if (claims.data.iss !== this.issuer) throw new TokenError("claim iss failed: wrong issuer");
+    if (
+      typeof claims.data.aud === "string"
+        ? claims.data.aud !== this.audience
+        : !claims.data.aud.includes(this.audience)
+    )
+      throw new TokenError("claim aud failed: not this API");
     checkTimes(claims.data, nowSeconds, this.maxTokenAge);
     const user: AuthUser = {
       id: claims.data.sub,
@@ -168,18 +184,20 @@ export class TokenVerifier {
     return user;
   }
 
-  /** The token's header, read once per distinct header; one that points at a key is refused. */
-  private headerOf(token: string): Readonly<ProtectedHeaderParameters> {
-    const encoded = token.slice(0, token.indexOf("."));
+  /**
+   * A token's header from its encoded text, read once per distinct header; one that points at a
+   * key, or names extensions, is refused.
+   */
+  private headerOf(encoded: string): Readonly<ProtectedHeaderParameters> {
     const known = this.headers.get(encoded);
     if (known) return known;
     let header: ProtectedHeaderParameters;
     try {
-      header = decodeProtectedHeader(token);
+      header = decodeProtectedHeader({ protected: encoded });
     } catch {
       throw new TokenError("token header is not valid JSON");
     }
-    for (const field of KEY_POINTING_HEADERS) {
+    for (const field of REFUSED_HEADERS) {
       if (field in header) throw new TokenError(`token header carries ${field}`);
     }
     // Anyone can send headers: the store is bounded, and starts over when full.
@@ -209,36 +227,7 @@ export class TokenVerifier {
       throw new TokenError(`alg ${String(header.alg)} not allowed in jwks mode`);
     }
     const stored = this.keyStore.keyFor(header);
-    return stored instanceof Promise
-      ? stored.then((entry) => this.checkForKey(entry))
-      : this.checkForKey(stored);
-  }
-
-  private checkForKey({ key, alg }: StoredKey): SignatureCheck {
-    let check = this.keyChecks.get(key);
-    if (!check) {
-      check = this.signatureCheck(key.export({ type: "spki", format: "pem" }), alg);
-      this.keyChecks.set(key, check);
-    }
-    return check;
-  }
-
-  /**
-   * fast-jwt checks the signature with node:crypto, synchronously (WebCrypto, which jose uses,
-   * sends every check to the thread pool and back), with one algorithm allowed, and the issuer,
-   * audience and required claims. The times are checked after, against this verifier's clock.
-   */
-  private signatureCheck(key: Buffer | string, algorithm: Algorithm): SignatureCheck {
-    return createVerifier({
-      key,
-      algorithms: [algorithm],
-      allowedIss: this.issuer,
-      allowedAud: this.audience,
-      requiredClaims: ["exp", "iat", "sub"],
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-      cache: false,
-    });
+    return stored instanceof Promise ? stored.then((entry) => entry.check) : stored.check;
   }
 
   private remember(token: string, entry: CacheEntry): void {
@@ -250,8 +239,6 @@ export class TokenVerifier {
     this.cache.set(token, entry);
   }
 }
-
-type SignatureCheck = (token: string) => unknown;
 
 /**
  * `exp`, `nbf` and `iat` against the verifier's clock, with the same skew either way: expired,
@@ -270,17 +257,4 @@ function checkTimes(
   if (age < -CLOCK_SKEW_SECONDS) throw new TokenError("claim iat failed: in the future");
   if (age - CLOCK_SKEW_SECONDS > maxTokenAge)
     throw new TokenError("expired: iat is older than the token lifetime", "The token has expired");
-}
-
-function toTokenError(error: unknown): TokenError | KeysUnavailableError {
-  if (error instanceof TokenError || error instanceof KeysUnavailableError) return error;
-  if (error instanceof JwtError) {
-    if (error.code === JwtError.codes.invalidSignature) return new TokenError("bad signature");
-    if (error.code === JwtError.codes.invalidAlgorithm)
-      return new TokenError("algorithm not allowed");
-    return new TokenError(`${error.code}: ${error.message}`);
-  }
-  return new TokenError(
-    error instanceof Error ? `${error.name}: ${error.message}` : "verification failed",
-  );
 }

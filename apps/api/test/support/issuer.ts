@@ -15,7 +15,7 @@ import {
 export const TEST_AUDIENCE = "http://127.0.0.1:8000";
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 
-type SigningAlg = "EdDSA" | "ES256" | "RS256";
+type SigningAlg = "EdDSA" | "ES256" | "ES512" | "PS256" | "RS256";
 
 interface IssuerKey {
   kid: string;
@@ -56,6 +56,8 @@ export function tokenClaims(
 /** A stand-in for the web app's Better Auth: real key pairs, a real JWKS over HTTP. */
 export class TestIssuer {
   readonly keys: IssuerKey[] = [];
+  /** Public keys published beside the signing keys, as given: a test signs with them itself. */
+  readonly published: JWK[] = [];
   /** How many times the JWKS was requested. */
   jwksRequests = 0;
   private available = true;
@@ -85,7 +87,8 @@ export class TestIssuer {
         return;
       }
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) }));
+      const keys = [...this.keys.map((key) => key.publicJwk), ...this.published];
+      response.end(JSON.stringify({ keys }));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     const address = this.server.address() as AddressInfo;
