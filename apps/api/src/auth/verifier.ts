@@ -140,20 +140,20 @@ export class TokenVerifier {
       this.cache.delete(token);
     }
     if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
-    // Only the signature part can be respelled without failing its own check: the other two are
-    // the signed text itself.
-    if (!COMPACT_JWS.test(token) || !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1)))
-      throw new TokenError("token is not a compact JWS");
-
     const headerEnd = token.indexOf(".");
     const payloadEnd = token.lastIndexOf(".");
+    const signature = token.slice(payloadEnd + 1);
+    // Only the signature part can be respelled without failing its own check: the other two are
+    // the signed text itself.
+    if (!COMPACT_JWS.test(token) || !isCanonicalBase64url(signature))
+      throw new TokenError("token is not a compact JWS");
+
     const header = this.headerOf(token.slice(0, headerEnd));
     let check = this.checkFor(header);
     if (check instanceof Promise) check = await check;
     // The token is ASCII (the form check above), so latin1 gives its bytes as they were signed.
     const signed = Buffer.from(token.slice(0, payloadEnd), "latin1");
-    if (!check(signed, Buffer.from(token.slice(payloadEnd + 1), "base64url")))
-      throw new TokenError("bad signature");
+    if (!check(signed, Buffer.from(signature, "base64url"))) throw new TokenError("bad signature");
     let payload: unknown;
     try {
       payload = JSON.parse(
