@@ -54,7 +54,6 @@ async function createTasks(page: Page, token: string, tasks: NewTask[]) {
 /** Signs a user up with tasks due around the browser's today, then opens the board. */
 async function boardWithTasks(page: Page) {
   await signUpByApi(page);
-  await page.goto("/tasks");
   const token = await tokenOf(page);
   const [yesterday, today, tomorrow, later] = await Promise.all([
     browserDate(page, -1),
@@ -70,7 +69,7 @@ async function boardWithTasks(page: Page) {
     { title: "Someday idea" },
     { title: "Old chore", due_date: yesterday, completed: true },
   ]);
-  await page.reload();
+  await page.goto("/tasks");
   return { token, yesterday, today, tomorrow };
 }
 
@@ -209,10 +208,9 @@ test.describe("undo, edit and the keyboard", () => {
     page,
   }) => {
     await signUpByApi(page);
-    await page.goto("/tasks?view=all");
     const token = await tokenOf(page);
     const [kept] = await createTasks(page, token, [{ title: "Keep me" }, { title: "Drop me" }]);
-    await page.reload();
+    await page.goto("/tasks?view=all");
     const deletes: string[] = [];
     page.on("request", (request) => {
       if (request.method() === "DELETE") deletes.push(request.url());
@@ -310,7 +308,6 @@ test.describe("undo, edit and the keyboard", () => {
 test("300 tasks, 30 ticks: one request each, never a 429", async ({ page }) => {
   test.setTimeout(240_000);
   await signUpByApi(page);
-  await page.goto("/tasks?view=all");
   const token = await tokenOf(page);
   await createTasks(
     page,
@@ -337,7 +334,7 @@ test("300 tasks, 30 ticks: one request each, never a 429", async ({ page }) => {
   page.on("response", (response) => {
     if (response.url().startsWith(API_URL)) statuses.push(response.status());
   });
-  await page.reload();
+  await page.goto("/tasks?view=all");
   await expect(views(page).getByRole("link", { name: "All 300" })).toBeVisible();
   counting = true;
   const list = page.getByRole("list", { name: "Your tasks" });
