@@ -9,15 +9,16 @@ const OverflowSchema = z.object({
 });
 
 test.describe("the API reference at /docs", () => {
-  for (const { width, phone } of [
-    { width: 360, phone: true },
-    { width: 390, phone: true },
-    { width: 1280, phone: false },
+  for (const { device, widths, phone } of [
+    { device: "phone", widths: [360, 390], phone: true },
+    { device: "desktop", widths: [1280], phone: false },
   ]) {
-    test(`fits a ${width} px screen with no sideways scrolling`, async ({ browser }) => {
+    test(`fits a ${device} screen ${widths.join(" or ")} px wide with no sideways scrolling`, async ({
+      browser,
+    }) => {
       // A phone lays a page out at its own width only when the page asks for it (viewport meta).
       const context = await browser.newContext({
-        viewport: { width, height: 800 },
+        viewport: { width: widths[0] ?? 0, height: 800 },
         isMobile: phone,
         hasTouch: phone,
       });
@@ -27,21 +28,25 @@ test.describe("the API reference at /docs", () => {
       // Open one operation, as a reader would, so its parameters and answers are laid out too.
       await page.locator(".opblock-summary").first().click();
       await expect(page.locator(".opblock-body").first()).toBeVisible();
-      // Run in the page as text: this file is type-checked without the DOM's types.
-      const overflow = OverflowSchema.parse(
-        await page.evaluate(`(() => {
-          const root = document.documentElement;
-          const wide = [...document.querySelectorAll("#swagger-ui *")]
-            .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1)
-            .slice(0, 5)
-            .map((element) => element.tagName.toLowerCase() + "." + element.className + ": " +
-              (element.textContent ?? "").slice(0, 40));
-          return { layout: window.innerWidth, scroll: root.scrollWidth, client: root.clientWidth, wide };
-        })()`),
-      );
-      expect(overflow.layout).toBe(width);
-      expect(overflow.wide).toEqual([]);
-      expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+      for (const width of widths) {
+        // The same page turned to another width lays itself out again, as a resized window does.
+        await page.setViewportSize({ width, height: 800 });
+        // Run in the page as text: this file is type-checked without the DOM's types.
+        const overflow = OverflowSchema.parse(
+          await page.evaluate(`(() => {
+            const root = document.documentElement;
+            const wide = [...document.querySelectorAll("#swagger-ui *")]
+              .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1)
+              .slice(0, 5)
+              .map((element) => element.tagName.toLowerCase() + "." + element.className + ": " +
+                (element.textContent ?? "").slice(0, 40));
+            return { layout: window.innerWidth, scroll: root.scrollWidth, client: root.clientWidth, wide };
+          })()`),
+        );
+        expect(overflow.layout, `${width} px`).toBe(width);
+        expect(overflow.wide, `${width} px`).toEqual([]);
+        expect(overflow.scroll, `${width} px`).toBeLessThanOrEqual(overflow.client);
+      }
       await context.close();
     });
   }
