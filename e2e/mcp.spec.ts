@@ -148,10 +148,11 @@ test.describe("AI assistants over MCP", () => {
 
   test("an assistant connects with OAuth and its tools change what the API and the board show", async ({
     page,
-    browser,
   }) => {
     const user = newUser("mcp");
-    await signUpByApi(await browser.newPage(), user);
+    // The account exists; this browser is not signed in to it yet.
+    await signUpByApi(page, user);
+    await page.context().clearCookies();
 
     // The 401 names the protected-resource metadata; the client finds the web app from it.
     const unauthenticated = await fetch(mcpUrl, { method: "POST" });
