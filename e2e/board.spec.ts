@@ -1,11 +1,11 @@
 import type { Page } from "@playwright/test";
-import { TaskSchema } from "@taskbridge/shared/task";
 import {
   API_URL,
   addTask,
   apiTasks,
   axe,
   COLOUR_RULES,
+  createTasks,
   expect,
   signUpByApi,
   test,
@@ -20,35 +20,6 @@ async function browserDate(page: Page, days = 0): Promise<string> {
     const pad = (value: number) => String(value).padStart(2, "0");
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   }, days);
-}
-
-type NewTask = {
-  title: string;
-  due_date?: string | null;
-  due_time?: string;
-  tags?: string[];
-  completed?: boolean;
-  priority?: "low" | "medium" | "high";
-  remind_at?: string;
-};
-
-async function createTasks(page: Page, token: string, tasks: NewTask[]) {
-  const created = [];
-  // A few at a time: the API is the one under test, not the machine's patience.
-  for (let start = 0; start < tasks.length; start += 10) {
-    const batch = await Promise.all(
-      tasks.slice(start, start + 10).map(async (task) => {
-        const response = await page.request.post(`${API_URL}/api/tasks`, {
-          headers: { authorization: `Bearer ${token}` },
-          data: task,
-        });
-        expect(response.status(), await response.text()).toBe(201);
-        return TaskSchema.parse(await response.json());
-      }),
-    );
-    created.push(...batch);
-  }
-  return created;
 }
 
 /** Signs a user up with tasks due around the browser's today, then opens the board. */

@@ -84,6 +84,36 @@ export async function apiTasks(page: Page, token: string): Promise<Task[]> {
   return z.array(TaskSchema).parse(await response.json());
 }
 
+type NewTask = {
+  title: string;
+  due_date?: string | null;
+  due_time?: string;
+  tags?: string[];
+  completed?: boolean;
+  priority?: "low" | "medium" | "high";
+  remind_at?: string;
+};
+
+/** Creates tasks through the API as the token's user, checking each answer. */
+export async function createTasks(page: Page, token: string, tasks: NewTask[]) {
+  const created = [];
+  // A few at a time: the API is the one under test, not the machine's patience.
+  for (let start = 0; start < tasks.length; start += 10) {
+    const batch = await Promise.all(
+      tasks.slice(start, start + 10).map(async (task) => {
+        const response = await page.request.post(`${API_URL}/api/tasks`, {
+          headers: { authorization: `Bearer ${token}` },
+          data: task,
+        });
+        expect(response.status(), await response.text()).toBe(201);
+        return TaskSchema.parse(await response.json());
+      }),
+    );
+    created.push(...batch);
+  }
+  return created;
+}
+
 export async function addTask(page: Page, title: string) {
   await page.getByLabel("Title", { exact: true }).first().fill(title);
   await page.getByRole("button", { name: "Add task" }).click();

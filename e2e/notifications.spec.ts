@@ -1,5 +1,5 @@
 import { CHROMIUM_ARGS, FULL_CHROMIUM } from "../playwright.config.ts";
-import { API_URL, expect, signUpByApi, test, tokenOf } from "./fixtures.ts";
+import { createTasks, expect, signUpByApi, test, tokenOf } from "./fixtures.ts";
 
 // The rest of the suite runs in Chromium's headless shell, which shows no notifications: this
 // file runs in full Chromium.
@@ -27,11 +27,9 @@ test("a reminder arrives as a toast and, when allowed, a browser notification", 
   await page.goto("/tasks");
   const token = await tokenOf(page);
   await expect(page.getByText("No tasks yet")).toBeVisible();
-  const created = await page.request.post(`${API_URL}/api/tasks`, {
-    headers: { authorization: `Bearer ${token}` },
-    data: { title: "Stretch your legs", remind_at: new Date(Date.now() + 3000).toISOString() },
-  });
-  expect(created.status(), await created.text()).toBe(201);
+  await createTasks(page, token, [
+    { title: "Stretch your legs", remind_at: new Date(Date.now() + 3000).toISOString() },
+  ]);
   await expect(page.getByText("Reminder: Stretch your legs")).toBeVisible({ timeout: 20_000 });
   await expect(page.locator("html")).toHaveAttribute(
     "data-notified",
