@@ -3,6 +3,7 @@
 // to every process of its foreground job, so the test sends it to the whole process group.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { once } from "node:events";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -80,6 +81,7 @@ test.describe("npm start", () => {
     );
     // Every line read: the output's last holder has gone.
     const closed = new Promise((resolve) => stack.once("close", resolve));
+    const unused: net.Socket[] = [];
     const killGroup = (signal: NodeJS.Signals) => {
       try {
         process.kill(-(stack.pid ?? 0), signal);
@@ -133,6 +135,11 @@ test.describe("npm start", () => {
       const warning = /warn|error|fatal|could not|"level":[4-6]0/i;
       expect(lines.filter((line) => warning.test(line))).toEqual([]);
 
+      // Connections a browser opened ahead of need and has sent nothing on: they must not keep
+      // either app from stopping.
+      for (const port of [webPort, apiPort]) unused.push(net.connect(port, "127.0.0.1"));
+      await Promise.all(unused.map((socket) => once(socket, "connect")));
+
       const before = lines.length;
       killGroup("SIGINT");
       const { code, signal } = await exited;
@@ -149,6 +156,7 @@ test.describe("npm start", () => {
       ).toEqual([]);
     } finally {
       killGroup("SIGKILL");
+      for (const socket of unused) socket.destroy();
     }
   });
 });

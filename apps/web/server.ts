@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
 import { parseTrustedProxies, setClientAddress } from "@taskbridge/auth/client-address";
+import { closeConnectionsWhenDone } from "@taskbridge/shared/http-close";
 
 // The same flags as `next start`.
 const { values } = parseArgs({
@@ -28,14 +29,18 @@ const server = http.createServer((request, response) => {
   setClientAddress(request, trustedProxies);
   void handle(request, response);
 });
+const closeConnections = closeConnectionsWhenDone(server);
 server.listen(port, hostname, () => {
   console.log(`web app listening on http://${hostname}:${port}`);
 });
 
 const stop = () => {
   server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 5000).unref();
+  closeConnections();
+  setTimeout(() => {
+    console.warn("requests still open after 5 seconds; stopping without them");
+    process.exit(0);
+  }, 5000).unref();
 };
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);

@@ -29,7 +29,8 @@ const nextBin = createRequire(path.join(webDir, "package.json")).resolve("next/d
 // Next.js behind a server that sets the client address from the socket (see the file).
 const webServerEntry = path.join(webDir, "server.ts");
 
-const children = new Set<ChildProcess>();
+/** Running children, by the name they are reported under. */
+const children = new Map<ChildProcess, string>();
 let database: RunningPostgres | undefined;
 let stopping = false;
 
@@ -44,7 +45,7 @@ function run(
   options: { cwd: string; env: NodeJS.ProcessEnv },
 ): ChildProcess {
   const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
+  children.set(child, name);
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     readline
@@ -69,7 +70,7 @@ function runToEnd(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: "inherit" });
-    children.add(child);
+    children.set(child, path.basename(args[0] ?? command));
     child.on("exit", (code) => {
       children.delete(child);
       if (code === 0) resolve();
@@ -86,10 +87,13 @@ function runToEnd(
 async function stopChildren(): Promise<void> {
   await Promise.all(
     [...children].map(
-      (child) =>
+      ([child, name]) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
+          const timer = setTimeout(() => {
+            say(`${name} did not stop within 8 seconds; stopping it by force.`);
+            child.kill("SIGKILL");
+          }, 8000);
           child.once("exit", () => {
             clearTimeout(timer);
             resolve();

@@ -3,6 +3,7 @@
 // slower to start than the API is waited for without a warning.
 import type { ChildProcess } from "node:child_process";
 import http from "node:http";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tests/database.ts";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
@@ -75,7 +76,7 @@ describe("the API process", () => {
     }
   });
 
-  it("finishes requests in flight on SIGTERM, ends event streams, and exits 0", async () => {
+  it("finishes requests in flight on SIGTERM, ends event streams and idle connections, and exits 0", async () => {
     const port = await freePort();
     const issuer = "http://127.0.0.1:3000";
     const server = start({
@@ -106,10 +107,14 @@ describe("the API process", () => {
       () => true,
     );
 
-    // Requests whose bodies are still arriving when SIGTERM comes: in flight, so they finish.
+    // Requests whose bodies are still arriving when SIGTERM comes: in flight, so they finish. The
+    // client keeps its connections open as a browser does (Node's own agent drops an idle one
+    // after 5 s): the answers must close them, or closing waits for the client.
+    const agent = new http.Agent({ keepAlive: true, timeout: 120_000 });
     const body = JSON.stringify({ title: "written while stopping" });
     const requests = Array.from({ length: 5 }, () => {
       const request = http.request(`${base}/api/tasks`, {
+        agent,
         method: "POST",
         headers: {
           ...headers,
@@ -117,24 +122,30 @@ describe("the API process", () => {
           "content-length": Buffer.byteLength(body),
         },
       });
-      const status = new Promise<number>((resolve, reject) => {
+      const answer = new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
         request.on("response", (response) => {
           response.resume();
-          resolve(response.statusCode ?? 0);
+          resolve({ status: response.statusCode, connection: response.headers.connection });
         });
         request.on("error", reject);
       });
       request.write(body.slice(0, 10));
-      return { request, status };
+      return { request, answer };
     });
+    // And a connection opened ahead of need, with nothing sent on it yet, as browsers open them.
+    const unused = net.connect(port, "127.0.0.1");
+    const unusedEnded = new Promise((resolve) => unused.once("close", resolve));
     await new Promise((resolve) => setTimeout(resolve, 200));
     server.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const { request } of requests) request.end(body.slice(10));
 
-    const statuses = await Promise.all(requests.map(({ status }) => status));
-    expect(statuses).toEqual([201, 201, 201, 201, 201]);
+    const answers = await Promise.all(requests.map(({ answer }) => answer));
+    expect(answers).toEqual(Array(5).fill({ status: 201, connection: "close" }));
     expect(await streamEnded).toBe(true);
     expect(await server.exited).toBe(0);
+    expect(server.output()).not.toMatch(/timeout/);
+    await unusedEnded;
+    agent.destroy();
   });
 });

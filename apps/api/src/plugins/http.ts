@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import cors from "@fastify/cors";
 import helmet, { type HelmetOptions } from "helmet";
 import sjson from "secure-json-parse";
+import { closeConnectionsWhenDone } from "@taskbridge/shared/http-close";
 import { HttpProblem } from "../problem.ts";
 
 /**
@@ -50,6 +51,14 @@ export const httpPlugin = fp(
     });
     app.addHook("onRequest", (_request, reply, done) => {
       reply.headers(securityHeaders);
+      done();
+    });
+
+    // Closing ends each connection as soon as nothing is lost by it, so that a client holding
+    // one open (a browser does, for minutes) does not keep the API from stopping.
+    const closeConnections = closeConnectionsWhenDone(app.server);
+    app.addHook("preClose", (done) => {
+      closeConnections();
       done();
     });
 
