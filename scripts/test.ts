@@ -2,8 +2,10 @@
 // build is made, unless one newer than its sources is there, since the browser suite needs it; then
 // Playwright runs against that build. The build comes after Vitest, not beside it: each keeps both
 // cores of a small machine busy, and side by side the two took longer than one after the other
-// (a clean run on two cores: 232-247 s side by side, 202 s in turn). Arguments go to Playwright
-// (`npm test -- e2e/x.spec.ts`).
+// (a clean run on two cores: 232-247 s side by side, 202 s in turn). The web app's type check is
+// the exception: one single-threaded tsc, it runs beside Vitest, whose tests spend part of their
+// time waiting, and the build then skips its own pass over the same files. Arguments go to
+// Playwright (`npm test -- e2e/x.spec.ts`).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { webBuildIsCurrent } from "./lib/web-build.ts";
@@ -13,8 +15,24 @@ const projectRoot = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(projectRoot, "node_modules/.bin", name);
 const running = new Set<ChildProcess>();
 
-function run(command: string, args: string[]): Promise<number> {
-  const child = spawn(command, args, { cwd: projectRoot, stdio: "inherit" });
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Keeps the output, for the caller to show later, instead of passing it through as it comes. */
+  output?: string[];
+}
+
+function run(command: string, args: string[], options: RunOptions = {}): Promise<number> {
+  const { env = process.env, output } = options;
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    env,
+    stdio: output ? ["ignore", "pipe", "pipe"] : "inherit",
+  });
+  if (output) {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk));
+    }
+  }
   running.add(child);
   return new Promise((resolve) => {
     child.once("error", (error) => {
@@ -41,13 +59,25 @@ process.on("SIGTERM", () => {
 });
 
 async function main(): Promise<number> {
-  const unit = await run(bin("vitest"), ["run"]);
-  if (unit !== 0) return unit;
-  // The same check as `npm start`'s: a build newer than every file it is made from is kept.
-  if (await webBuildIsCurrent()) {
+  // The same check as `npm start`'s: a build newer than every file it is made from is kept. It
+  // was type-checked when it was made, from these same files.
+  const buildIsCurrent = await webBuildIsCurrent();
+  const typeOutput: string[] = [];
+  const [unit, types] = await Promise.all([
+    run(bin("vitest"), ["run"]),
+    buildIsCurrent ? 0 : run("npm", ["run", "typecheck:web", "--silent"], { output: typeOutput }),
+  ]);
+  if (types !== 0) {
+    process.stderr.write(typeOutput.join(""));
+    console.error("The web app's type check failed (above).");
+  }
+  if (unit !== 0 || types !== 0) return unit || types;
+  if (buildIsCurrent) {
     console.log("The web app's build is current.");
   } else {
-    const built = await run("npm", ["run", "build", "--silent"]);
+    const built = await run("npm", ["run", "build", "--silent"], {
+      env: { ...process.env, TASKBRIDGE_WEB_TYPES_CHECKED: "1" },
+    });
     if (built !== 0) {
       console.error("The web app's build failed (above); the browser suite needs it.");
       return built;

@@ -16,6 +16,10 @@ const nextConfig: NextConfig = {
   turbopack: { root: path.resolve(import.meta.dirname, "../..") },
   poweredByHeader: false,
   typedRoutes: false,
+  // `npm test` checks the web app's types itself (`npm run typecheck:web`, beside Vitest, where a
+  // core is free) and fails on an error before it builds; it says so with this variable, and the
+  // build skips its own pass over the same files. Every other build checks them.
+  typescript: { ignoreBuildErrors: process.env.TASKBRIDGE_WEB_TYPES_CHECKED === "1" },
   // On every response, static files included; the CSP (per-request nonce) comes from proxy.ts.
   headers: async () => [{ source: "/:path*", headers: [...STATIC_SECURITY_HEADERS] }],
 };
