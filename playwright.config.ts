@@ -29,6 +29,8 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+const FIRST = ["start.spec.ts", "unavailable.spec.ts", "notifications.spec.ts"];
+
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
@@ -51,6 +53,14 @@ export default defineConfig({
     trace: "off",
     screenshot: "only-on-failure",
   },
+  // Tests are handed to workers in project order, and within a project in file order. These
+  // files hold long tests that each keep a worker to themselves: two start a stack of their own
+  // (`npm start`; a web app whose database goes down), one runs in full Chromium. In file order
+  // they came last and ran on their own at the end of every run; first, they overlap the rest.
+  projects: [
+    { name: "first", testMatch: FIRST },
+    { name: "rest", testIgnore: FIRST },
+  ],
   webServer: {
     command: "node --import tsx scripts/start.ts",
     wait: { stdout: /\[taskbridge\] ready/ },
