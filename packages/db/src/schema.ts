@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   foreignKey,
   index,
@@ -10,12 +11,15 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   time,
   timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 // Better Auth's tables. Keys are the field names Better Auth asks its Drizzle adapter for;
 // better-auth checks this schema on first use and refuses to run if a field is missing.
@@ -281,17 +285,118 @@ export const oauthClientAssertion = pgTable("oauth_client_assertion", {
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
 });
 
-// The task API's table.
+// The task API's tables.
 
 export const taskPriority = pgEnum("task_priority", ["low", "medium", "high"]);
+export const listRole = pgEnum("list_role", ["owner", "editor", "viewer"]);
+const LIST_COLORS = [
+  "gray",
+  "red",
+  "orange",
+  "yellow",
+  "green",
+  "teal",
+  "blue",
+  "purple",
+  "pink",
+] as const;
+export const listColor = pgEnum("list_color", LIST_COLORS);
+
+/**
+ * A list of tasks. Every user has one Inbox (made with the account, migration 0005), which is
+ * never deleted, archived, renamed or shared. The owner is also a row of list_member (added by
+ * the trigger list_owner_member), so one join on list_member decides every access.
+ */
+export const list = pgTable(
+  "list",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    color: listColor("color").notNull().default("gray"),
+    isInbox: boolean("is_inbox").notNull().default(false),
+    archived: boolean("archived").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("list_name_length", sql`char_length(${t.name}) between 1 and 100`),
+    check("list_name_trimmed", sql`${t.name} = btrim(${t.name})`),
+    check("list_inbox_not_archived", sql`not (${t.isInbox} and ${t.archived})`),
+    uniqueIndex("list_one_inbox_idx").on(t.ownerId).where(sql`${t.isInbox}`),
+    index("list_owner_idx").on(t.ownerId),
+    // A target of task's composite key (list_id, owner): a task's user_id is its list's owner.
+    uniqueIndex("list_id_owner_idx").on(t.id, t.ownerId),
+  ],
+);
+
+/** Who may see a list and what they may do; the owner's own row has the role `owner`. */
+export const listMember = pgTable(
+  "list_member",
+  {
+    // Led by the user: "the lists this user is in" is one range of the primary key.
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => list.id, { onDelete: "cascade" }),
+    role: listRole("role").notNull(),
+    joinedAt: timestamp("joined_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: "list_member_pkey", columns: [t.userId, t.listId] }),
+    // A target of task's composite key (list_id, assignee_id): an assignee is a member.
+    uniqueIndex("list_member_list_user_idx").on(t.listId, t.userId),
+  ],
+);
+
+/** An invite link: only the SHA-256 of its token is kept. */
+export const listInvite = pgTable(
+  "list_invite",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => list.id, { onDelete: "cascade" }),
+    tokenHash: bytea("token_hash").notNull(),
+    role: listRole("role").notNull(),
+    uses: integer("uses").notNull().default(0),
+    maxUses: integer("max_uses").notNull().default(1),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("list_invite_token_hash_idx").on(t.tokenHash),
+    index("list_invite_list_idx").on(t.listId),
+    check("list_invite_role", sql`${t.role} <> 'owner'`),
+    check("list_invite_max_uses", sql`${t.maxUses} between 1 and 100`),
+    check("list_invite_uses", sql`${t.uses} between 0 and ${t.maxUses}`),
+  ],
+);
 
 export const task = pgTable(
   "task",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** The owner of the task's list (kept so by the trigger task_list_owner). */
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    /**
+     * The list holding the task. An insert without one (older scripts, that name only the
+     * user) goes to that user's Inbox: the trigger task_list_owner fills it in.
+     */
+    listId: uuid("list_id")
+      .notNull()
+      .$defaultFn(() => sql`null`),
+    parentId: uuid("parent_id"),
+    assigneeId: text("assignee_id"),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
     title: text("title").notNull(),
     description: text("description"),
     completed: boolean("completed").notNull().default(false),
@@ -324,21 +429,55 @@ export const task = pgTable(
     check("task_tags_count", sql`cardinality(${t.tags}) <= 10`),
     check("task_due_time_needs_date", sql`${t.dueTime} is null or ${t.dueDate} is not null`),
     check("task_recurrence_needs_date", sql`${t.recurrence} is null or ${t.dueDate} is not null`),
+    check("task_not_own_parent", sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
     foreignKey({
       columns: [t.previousId],
       foreignColumns: [t.id],
       name: "task_previous_id_fk",
     }).onDelete("set null"),
+    // A list's deletion takes its tasks; a task's list owner is its user_id.
+    foreignKey({
+      columns: [t.listId, t.userId],
+      foreignColumns: [list.id, list.ownerId],
+      name: "task_list_fk",
+    }).onDelete("cascade"),
+    // A subtask is in its parent's list; deleting a task deletes its subtasks, and moving a
+    // task to another list takes its subtasks along (ON UPDATE CASCADE, level by level).
+    foreignKey({
+      columns: [t.listId, t.parentId],
+      foreignColumns: [t.listId, t.id],
+      name: "task_parent_fk",
+    })
+      .onDelete("cascade")
+      .onUpdate("cascade"),
+    // An assignee is a member of the task's list; when they leave or are removed (or their
+    // account goes), the assignment is cleared (migration 0005: ON DELETE SET NULL (assignee_id)).
+    foreignKey({
+      columns: [t.listId, t.assigneeId],
+      foreignColumns: [listMember.listId, listMember.userId],
+      name: "task_assignee_fk",
+    }),
     uniqueIndex("task_previous_id_idx").on(t.previousId),
-    // One index per sort order, each led by the owner and ending in id, so that every
-    // keyset page is an index range scan whatever the page number.
-    index("task_user_created_idx").on(t.userId, t.createdAt, t.id),
-    index("task_user_updated_idx").on(t.userId, t.updatedAt, t.id),
-    index("task_user_due_idx").on(t.userId, t.dueDate, t.id),
-    index("task_user_priority_idx").on(t.userId, t.priority, t.id),
-    index("task_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),
+    uniqueIndex("task_list_id_idx").on(t.listId, t.id),
+    // One index per sort order, each led by the list and ending in id, so that every keyset
+    // page of one list is an index range scan whatever the page number.
+    index("task_list_created_idx").on(t.listId, t.createdAt, t.id),
+    index("task_list_updated_idx").on(t.listId, t.updatedAt, t.id),
+    index("task_list_due_idx").on(t.listId, t.dueDate, t.id),
+    index("task_list_priority_idx").on(t.listId, t.priority, t.id),
+    index("task_list_title_idx").on(t.listId, sql`lower(${t.title})`, t.id),
     // The views (pending, by due date) and the counts read one range of this index each.
-    index("task_user_completed_due_idx").on(t.userId, t.completed, t.dueDate, t.id),
+    index("task_list_completed_due_idx").on(t.listId, t.completed, t.dueDate, t.id),
+    index("task_parent_idx")
+      .on(t.parentId, t.completed)
+      .where(sql`${t.parentId} is not null`),
+    index("task_user_idx").on(t.userId),
+    index("task_assignee_idx")
+      .on(t.assigneeId)
+      .where(sql`${t.assigneeId} is not null`),
+    index("task_created_by_idx")
+      .on(t.createdBy)
+      .where(sql`${t.createdBy} is not null`),
     // Tags match case-insensitively; task_lower_tags is an immutable SQL function (migration 0003).
     index("task_lower_tags_idx").using("gin", sql`task_lower_tags(${t.tags})`),
     // The next reminder to fire is the first entry of this small partial index.
@@ -361,9 +500,13 @@ export const accountRelations = relations(account, ({ one }) => ({
 }));
 export const taskRelations = relations(task, ({ one }) => ({
   user: one(user, { fields: [task.userId], references: [user.id] }),
+  list: one(list, { fields: [task.listId], references: [list.id] }),
 }));
 
 export type User = typeof user.$inferSelect;
 export type TaskRow = typeof task.$inferSelect;
 export type NewTaskRow = typeof task.$inferInsert;
 export type TaskPriority = (typeof taskPriority.enumValues)[number];
+export type ListRow = typeof list.$inferSelect;
+export type ListRole = (typeof listRole.enumValues)[number];
+export type ListColor = (typeof listColor.enumValues)[number];

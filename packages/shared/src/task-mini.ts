@@ -20,6 +20,12 @@ export const TaskAnswerSchema = z.object({
   remind_at: text,
   reminded_at: text,
   previous_id: text,
+  list_id: z.string(),
+  parent_id: text,
+  assignee_id: text,
+  created_by: text,
+  subtask_count: z.number(),
+  completed_subtask_count: z.number(),
   tags: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
@@ -50,7 +56,11 @@ export const ProblemAnswerSchema = z.object({
 });
 
 /** `data` of the live stream's `event: task`. */
-export const TaskEventSchema = z.object({ id: z.string(), op: z.optional(z.string()) });
+export const TaskEventSchema = z.object({
+  id: z.string(),
+  op: z.optional(z.string()),
+  list_id: z.optional(z.string()),
+});
 
 /** `data` of the live stream's `event: reminder`. */
 export const ReminderEventSchema = z.object({ task: TaskAnswerSchema });

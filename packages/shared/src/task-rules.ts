@@ -44,6 +44,20 @@ export interface Task {
   previous_id: string | null;
   remind_at: string | null;
   reminded_at: string | null;
+  /** The list holding the task. */
+  list_id: string;
+  /** The task this one is a subtask of, in the same list. */
+  parent_id: string | null;
+  /** A member of the list the task is assigned to. */
+  assignee_id: string | null;
+  /** Who created it; null once that account is deleted. */
+  created_by: string | null;
+  /** Direct subtasks, and how many of them are completed. */
+  subtask_count: number;
+  completed_subtask_count: number;
   created_at: string;
   updated_at: string;
 }
+
+/** How deep subtasks nest: a top task and this many levels below it. */
+export const SUBTASK_LEVELS = 3;

@@ -122,6 +122,15 @@ export const TaskSchema = z
     previous_id: z.uuid().nullable().describe("The occurrence this task was spawned from"),
     remind_at: z.iso.datetime().nullable(),
     reminded_at: z.iso.datetime().nullable().describe("When the reminder was sent"),
+    list_id: z.uuid().describe("The list holding the task"),
+    parent_id: z.uuid().nullable().describe("The task this one is a subtask of (same list)"),
+    assignee_id: z.string().nullable().describe("A member of the list, or null"),
+    created_by: z
+      .string()
+      .nullable()
+      .describe("Who created the task; null once that account is deleted"),
+    subtask_count: z.number().int().describe("Direct subtasks"),
+    completed_subtask_count: z.number().int().describe("Direct subtasks that are completed"),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -137,6 +146,9 @@ const readOnly = {
   user_id: z.unknown().optional(),
   previous_id: z.unknown().optional(),
   reminded_at: z.unknown().optional(),
+  created_by: z.unknown().optional(),
+  subtask_count: z.unknown().optional(),
+  completed_subtask_count: z.unknown().optional(),
   created_at: z.unknown().optional(),
   updated_at: z.unknown().optional(),
 };
@@ -146,10 +158,16 @@ const stripReadOnly = <T extends Record<string, unknown>>({
   user_id: _userId,
   previous_id: _previousId,
   reminded_at: _remindedAt,
+  created_by: _createdBy,
+  subtask_count: _subtaskCount,
+  completed_subtask_count: _completedSubtaskCount,
   created_at: _createdAt,
   updated_at: _updatedAt,
   ...rest
 }: T & Partial<Record<keyof typeof readOnly, unknown>>) => rest;
+
+const Uuid = (field: string) =>
+  z.uuid({ message: `${field} must be an id (UUID)` }).transform((id) => id.toLowerCase());
 
 /** The fields a client may set, all optional; create then requires a title. */
 const writableFields = {
@@ -162,6 +180,26 @@ const writableFields = {
   tags: TagsSchema.optional(),
   recurrence: RecurrenceSchema.nullable().optional(),
   remind_at: RemindAtSchema.nullable().optional(),
+  list_id: Uuid("list_id")
+    .optional()
+    .describe(
+      "The list: default the parent's list with a parent_id, else the caller's Inbox. On an " +
+        "update, moves the task and its subtasks (needs write on both lists)",
+    ),
+  parent_id: Uuid("parent_id")
+    .nullable()
+    .optional()
+    .describe(
+      "A task in the same list to be a subtask of; at most 4 levels deep, never the task itself or one of its subtasks",
+    ),
+  assignee_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(NO_NUL, noNul("assignee_id"))
+    .nullable()
+    .optional()
+    .describe("A member of the task's list, or null"),
 };
 
 /** The rules between fields of one task, checked on the task as it will be stored. */
@@ -224,6 +262,25 @@ const taskFilterFields = {
   ),
 };
 
+/** Which of the caller's lists, subtasks and assignments a list or a count covers. */
+const taskScopeFields = {
+  list: z
+    .union([z.literal("inbox"), Uuid("list")])
+    .optional()
+    .describe("A list id, or `inbox`: that list's tasks only"),
+  parent: z
+    .union([z.literal("none"), Uuid("parent")])
+    .optional()
+    .describe("A task id: its direct subtasks; `none`: top-level tasks only"),
+  assignee: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(NO_NUL, noNul("assignee"))
+    .optional()
+    .describe("`me`, a user id, or `none` (not assigned)"),
+};
+
 export const TaskListQuerySchema = z.strictObject({
   status: z.enum(STATUSES).default("all"),
   ...taskFilterFields,
@@ -237,6 +294,7 @@ export const TaskListQuerySchema = z.strictObject({
   due_from: DateOnlySchema.optional().describe("Due on or after this date"),
   due_to: DateOnlySchema.optional().describe("Due on or before this date"),
   due: z.enum(["none", "any"]).optional().describe("none: no due date; any: has one"),
+  ...taskScopeFields,
   sort: z
     .enum([...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}` as const)])
     .optional()
@@ -247,7 +305,7 @@ export const TaskListQuerySchema = z.strictObject({
 export type TaskListQuery = z.input<typeof TaskListQuerySchema>;
 export type TaskListQueryParsed = z.output<typeof TaskListQuerySchema>;
 
-export const TaskStatsQuerySchema = z.strictObject({ ...taskFilterFields });
+export const TaskStatsQuerySchema = z.strictObject({ ...taskFilterFields, ...taskScopeFields });
 export type TaskStatsQuery = z.input<typeof TaskStatsQuerySchema>;
 
 export const TaskStatsSchema = z

@@ -29,8 +29,13 @@ class Invalid {
   constructor(readonly errors: Array<{ field: string; message: string }>) {}
 }
 
-/** Why a call changed nothing: no such task for this user, or input the task rules refuse. */
-type Refused = "not_found" | Invalid;
+/** A write the caller's role in the list (or an archived list) does not allow. */
+class Denied {
+  constructor(readonly detail: string) {}
+}
+
+/** Why a call changed nothing: no such task for this user, input the task rules refuse, or a role. */
+type Refused = "not_found" | Invalid | Denied;
 
 /** Told of every tool call's result (for the request log); never of the task content. */
 export type ToolListener = (tool: string, outcome: ToolOutcome) => void;
@@ -105,6 +110,10 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
       listener(tool, outcome);
       return refusal("Task not found");
     }
+    if (outcome instanceof Denied) {
+      listener(tool, "forbidden");
+      return refusal(outcome.detail);
+    }
     if (outcome instanceof Invalid) {
       listener(tool, "invalid");
       const summary = outcome.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
@@ -124,6 +133,7 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
   ): Promise<CallToolResult | Refused> => {
     if (change.kind === "not-found") return "not_found";
     if (change.kind === "invalid") return new Invalid(change.errors);
+    if (change.kind !== "ok") return new Denied(change.detail);
     const task = change.task;
     const next = change.nextId ? await tasks.findTask(user.id, change.nextId) : null;
     if (!next) return result(text(task), { task });
@@ -147,7 +157,11 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
       run("add_task", "write", async () => {
         const input = TaskCreateSchema.safeParse(args);
         if (!input.success) return new Invalid(problems(input.error));
-        const task = await tasks.create(user.id, input.data);
+        const created = await tasks.create(user.id, input.data);
+        if (created.kind === "not-found") return "not_found";
+        if (created.kind === "invalid") return new Invalid(created.errors);
+        if (created.kind !== "ok") return new Denied(created.detail);
+        const task = created.task;
         return result(`Added ${quoted(task)}${due(task)}.`, { task });
       }),
   );
@@ -172,6 +186,7 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
           sort: listSort(query.data),
           cursor: undefined,
         });
+        if (!rows) return "not_found";
         const list = rows.slice(0, query.data.limit);
         const text =
           list.length === 0
@@ -234,7 +249,9 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
     ({ task_id }) =>
       run("delete_task", "write", async () => {
         const removed = await tasks.remove(user.id, task_id);
-        if (!removed) return "not_found";
+        if (removed.kind === "not-found") return "not_found";
+        if (removed.kind === "forbidden" || removed.kind === "conflict")
+          return new Denied(removed.detail);
         return result("Deleted the task.", { deleted: task_id });
       }),
   );

@@ -2,69 +2,109 @@ import type pg from "pg";
 import { PRIORITIES, type Task } from "@taskbridge/shared/task";
 
 /**
- * The hottest fixed-shape statements of the task API, as named (server-side prepared) statements
- * sent straight through `pg`: each is parsed and planned once per connection, and no query builder
- * runs on the request path. Every one names the owner in its WHERE clause. The select list writes
- * each value as the API sends it (timestamps as ISO 8601 in UTC with milliseconds, the date as
- * `YYYY-MM-DD`, the time as `HH:MM`), so no value goes string → Date → string on the way out.
+ * The task API's SQL text: the select list every read of a task uses, the membership rule every
+ * statement applies, and the hottest fixed-shape statements as named (server-side prepared)
+ * statements sent straight through `pg`: each is parsed and planned once per connection, and no
+ * query builder runs on the request path. The select list writes each value as the API sends it
+ * (timestamps as ISO 8601 in UTC with milliseconds, the date as `YYYY-MM-DD`, the time as
+ * `HH:MM`), so no value goes string → Date → string on the way out.
  */
 const iso = (column: string) =>
   `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const TASK_JSON = [
-  "id",
-  "user_id",
-  "title",
-  "description",
-  "completed",
-  "priority",
-  "to_char(due_date, 'YYYY-MM-DD') as due_date",
-  "to_char(due_time, 'HH24:MI') as due_time",
-  "tags",
-  "recurrence",
-  "previous_id",
-  `${iso("remind_at")} as remind_at`,
-  `${iso("reminded_at")} as reminded_at`,
-  `${iso("created_at")} as created_at`,
-  `${iso("updated_at")} as updated_at`,
-].join(", ");
+/** The columns of a task read from `alias`, with its direct subtasks counted off task_parent_idx. */
+export function taskColumns(alias: string): string {
+  const c = (column: string) => `${alias}.${column}`;
+  return [
+    c("id"),
+    c("user_id"),
+    c("title"),
+    c("description"),
+    c("completed"),
+    c("priority"),
+    `to_char(${c("due_date")}, 'YYYY-MM-DD') as due_date`,
+    `to_char(${c("due_time")}, 'HH24:MI') as due_time`,
+    c("tags"),
+    c("recurrence"),
+    c("previous_id"),
+    `${iso(c("remind_at"))} as remind_at`,
+    `${iso(c("reminded_at"))} as reminded_at`,
+    c("list_id"),
+    c("parent_id"),
+    c("assignee_id"),
+    c("created_by"),
+    `(select count(*) from task sub where sub.parent_id = ${c("id")})::int as subtask_count`,
+    `(select count(*) from task sub where sub.parent_id = ${c("id")} and sub.completed)::int
+      as completed_subtask_count`,
+    `${iso(c("created_at"))} as created_at`,
+    `${iso(c("updated_at"))} as updated_at`,
+  ].join(", ");
+}
+
+/**
+ * THE access rule. A user reads the tasks of the lists they are a member of, and writes those of
+ * the lists where they are owner or editor and that are not archived. Every statement of the
+ * repository that touches a task names its caller through one of these (ESLint keeps the tables
+ * out of every other module).
+ */
+export const readableBy = (taskAlias: string, userParam: string) =>
+  `exists (select 1 from list_member access where access.list_id = ${taskAlias}.list_id
+    and access.user_id = ${userParam})`;
+
+export const writableBy = (taskAlias: string, userParam: string) =>
+  `exists (select 1 from list_member access join list on list.id = access.list_id
+    where access.list_id = ${taskAlias}.list_id and access.user_id = ${userParam}
+    and access.role <> 'viewer' and not list.archived)`;
 
 export const FIND = {
   name: "task_find",
-  text: `select ${TASK_JSON} from task where id = $1 and user_id = $2`,
+  text: `select ${taskColumns("t")} from task t where t.id = $1 and ${readableBy("t", "$2")}`,
 };
 
 /**
- * The default list page: newest first, off task_user_created_idx. The ORDER BY names the table's
- * columns: bare, `created_at` would be the formatted text of the select list, which no index
- * holds, and every page would sort all of the owner's tasks.
+ * The default list page: newest first over every list the caller is in. Each list gives at most
+ * one page, newest first, off task_list_created_idx (the lateral join), so the work is bounded by
+ * the caller's lists and the page size, never by how many tasks they hold; the outer order merges
+ * those few rows. The ORDER BY names the table's columns: bare, `created_at` would be the
+ * formatted text of the select list.
  */
 export const LIST_NEWEST = {
   name: "task_list_newest",
-  text: `select ${TASK_JSON} from task where user_id = $1
-    order by task.created_at desc, task.id desc limit $2`,
+  text: `select ${taskColumns("t")} from list_member m
+    cross join lateral (
+      select * from task where task.list_id = m.list_id
+      order by task.created_at desc, task.id desc limit $2
+    ) t
+    where m.user_id = $1
+    order by t.created_at desc, t.id desc limit $2`,
 };
 
 /**
- * Toggle (or set) `completed` of a task that does not recur, in one statement: the UPDATE locks
- * the row, so concurrent toggles never lose one another. A recurring task, whose completion
- * creates the next occurrence in the same transaction, is left to the transactional path.
+ * Toggle (or set) `completed` of a task that neither recurs nor has subtasks, in one statement:
+ * the UPDATE locks the row, so concurrent toggles never lose one another. A recurring task (whose
+ * completion creates the next occurrence) or a task with subtasks (whose completion completes
+ * them) takes the transactional path, as does any refusal, which that path explains.
  */
 const TOGGLE_SIMPLE = {
   name: "task_toggle_simple",
-  text: `update task set completed = coalesce($3::boolean, not completed),
+  text: `update task t set completed = coalesce($3::boolean, not t.completed),
     updated_at = clock_timestamp()
-    where id = $1 and user_id = $2 and recurrence is null
-    returning ${TASK_JSON}`,
+    where t.id = $1 and t.recurrence is null and ${writableBy("t", "$2")}
+      and not exists (select 1 from task sub where sub.parent_id = t.id)
+    returning ${taskColumns("t")}`,
 };
 
-const CREATE = {
-  name: "task_create",
-  text: `insert into task (id, user_id, title, description, completed, priority, due_date,
-    due_time, tags, recurrence, remind_at)
-    values ($1, $2, $3, $4, $5, $6::task_priority, $7::date, $8::time, $9::text[], $10,
+/**
+ * A task in the caller's Inbox (the trigger task_list_owner finds it from the user id), with no
+ * parent and no assignee: the Inbox is always the caller's own, so writing it needs no check.
+ */
+const CREATE_IN_INBOX = {
+  name: "task_create_inbox",
+  text: `insert into task as t (id, user_id, created_by, title, description, completed, priority,
+      due_date, due_time, tags, recurrence, remind_at)
+    values ($1, $2, $2, $3, $4, $5, $6::task_priority, $7::date, $8::time, $9::text[], $10,
       $11::timestamptz)
-    returning ${TASK_JSON}`,
+    returning ${taskColumns("t")}`,
 };
 
 const isString = (value: unknown): value is string => typeof value === "string";
@@ -74,6 +114,8 @@ const isPriority = (value: unknown): value is Task["priority"] =>
   PRIORITIES.some((priority) => priority === value);
 const isStrings = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every(isString);
+const isCount = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value);
 
 /** A row of the select list above, checked field by field (the driver's rows are untyped). */
 export function taskFromRow(row: unknown): Task {
@@ -93,6 +135,12 @@ export function taskFromRow(row: unknown): Task {
     previous_id,
     remind_at,
     reminded_at,
+    list_id,
+    parent_id,
+    assignee_id,
+    created_by,
+    subtask_count,
+    completed_subtask_count,
     created_at,
     updated_at,
   } = r;
@@ -110,6 +158,12 @@ export function taskFromRow(row: unknown): Task {
     !isStringOrNull(previous_id) ||
     !isStringOrNull(remind_at) ||
     !isStringOrNull(reminded_at) ||
+    !isString(list_id) ||
+    !isStringOrNull(parent_id) ||
+    !isStringOrNull(assignee_id) ||
+    !isStringOrNull(created_by) ||
+    !isCount(subtask_count) ||
+    !isCount(completed_subtask_count) ||
     !isString(created_at) ||
     !isString(updated_at)
   ) {
@@ -129,6 +183,12 @@ export function taskFromRow(row: unknown): Task {
     previous_id,
     remind_at,
     reminded_at,
+    list_id,
+    parent_id,
+    assignee_id,
+    created_by,
+    subtask_count,
+    completed_subtask_count,
     created_at,
     updated_at,
   };
@@ -162,7 +222,7 @@ export class TaskStatements {
     return rows.map(taskFromRow);
   }
 
-  /** The toggled task, or null when there is none of this owner that does not recur. */
+  /** The toggled task, or null when the simple path does not apply (or the caller may not). */
   async toggleSimple(userId: string, id: string, completed?: boolean): Promise<Task | null> {
     const { rows } = await this.pool.query({
       ...TOGGLE_SIMPLE,
@@ -171,9 +231,9 @@ export class TaskStatements {
     return rows.length > 0 ? taskFromRow(rows[0]) : null;
   }
 
-  async create(input: NewTask): Promise<Task> {
+  async createInInbox(input: NewTask): Promise<Task> {
     const { rows } = await this.pool.query({
-      ...CREATE,
+      ...CREATE_IN_INBOX,
       values: [
         input.id,
         input.userId,

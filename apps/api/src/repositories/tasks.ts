@@ -1,54 +1,22 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  gte,
-  ilike,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  or,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, eq, ilike, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Database } from "@taskbridge/db/client";
-import { task, type TaskRow } from "@taskbridge/db/schema";
+import { list, listMember, task, type TaskRow } from "@taskbridge/db/schema";
 import {
   taskFieldsProblems,
   type Task,
   type TaskCreateParsed,
   type TaskListQueryParsed,
   type TaskStats,
+  type TaskStatsQuery,
   type TaskUpdateParsed,
 } from "@taskbridge/shared/task";
+import { SUBTASK_LEVELS } from "@taskbridge/shared/task-rules";
 import { daysBetween, nextOccurrence } from "@taskbridge/shared/recurrence";
 import { sortKeyOf, type Sort, type View } from "@taskbridge/shared/task-rules";
 import type { Cursor } from "../lib/cursor.ts";
-import { TaskStatements } from "./task-statements.ts";
-
-export function toTask(row: TaskRow): Task {
-  return {
-    id: row.id,
-    user_id: row.userId,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    priority: row.priority,
-    due_date: row.dueDate,
-    due_time: row.dueTime ? row.dueTime.slice(0, 5) : null,
-    tags: row.tags,
-    recurrence: row.recurrence,
-    previous_id: row.previousId,
-    remind_at: row.remindAt ? row.remindAt.toISOString() : null,
-    reminded_at: row.remindedAt ? row.remindedAt.toISOString() : null,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
+import { membershipOf, lockLists, type Transaction, type Membership } from "./access.ts";
+import { taskColumns, taskFromRow, TaskStatements } from "./task-statements.ts";
 
 /** `%`, `_` and `\` typed by a user are characters to find, not LIKE wildcards. */
 function escapeLike(text: string): string {
@@ -61,6 +29,15 @@ const sortColumns = {
   due_date: task.dueDate,
   priority: task.priority,
   title: sql`lower(${task.title})`,
+} as const;
+
+/** The same keys on the rows a lateral join returns (alias `t`). */
+const outerSortColumns = {
+  created: sql.raw("t.created_at"),
+  updated: sql.raw("t.updated_at"),
+  due_date: sql.raw("t.due_date"),
+  priority: sql.raw("t.priority"),
+  title: sql.raw("lower(t.title)"),
 } as const;
 
 /** The value a cursor keeps for a task under a sort key. */
@@ -120,6 +97,7 @@ export interface ListOptions extends Omit<TaskListQueryParsed, "cursor" | "sort"
 }
 
 export type FilterOptions = Pick<TaskListQueryParsed, "q" | "priority" | "tag">;
+type ScopeOptions = Pick<TaskListQueryParsed, "list" | "parent" | "assignee">;
 
 /** The caller's date when given, else the server's UTC date. */
 export function todayOr(today: string | undefined): string {
@@ -131,8 +109,11 @@ export function listSort(query: Pick<TaskListQueryParsed, "sort" | "view">): Sor
   return query.sort ?? (query.view ? "due_date" : "-created");
 }
 
-function filterConditions(userId: string, options: FilterOptions): Array<SQL | undefined> {
-  const filters: Array<SQL | undefined> = [eq(task.userId, userId)];
+function filterConditions(
+  userId: string,
+  options: FilterOptions & Omit<ScopeOptions, "list">,
+): Array<SQL | undefined> {
+  const filters: Array<SQL | undefined> = [];
   if (options.priority) filters.push(eq(task.priority, options.priority));
   if (options.tag)
     filters.push(sql`task_lower_tags(${task.tags}) @> array[lower(${options.tag})]::text[]`);
@@ -140,29 +121,69 @@ function filterConditions(userId: string, options: FilterOptions): Array<SQL | u
     const pattern = `%${escapeLike(options.q)}%`;
     filters.push(or(ilike(task.title, pattern), ilike(task.description, pattern)));
   }
+  if (options.parent === "none") filters.push(isNull(task.parentId));
+  else if (options.parent) filters.push(eq(task.parentId, options.parent));
+  if (options.assignee === "none") filters.push(isNull(task.assigneeId));
+  else if (options.assignee === "me") filters.push(eq(task.assigneeId, userId));
+  else if (options.assignee) filters.push(eq(task.assigneeId, options.assignee));
   return filters;
 }
+
+/** The views and the counts leave out what is assigned to someone else. */
+const notAssignedToOthers = (userId: string) =>
+  or(isNull(task.assigneeId), eq(task.assigneeId, userId));
 
 function viewConditions(view: View, today: string): SQL[] {
   const pending = eq(task.completed, false);
   switch (view) {
     case "today":
-      return [pending, lte(task.dueDate, today)];
+      return [pending, sql`${task.dueDate} <= ${today}`];
     case "upcoming":
-      return [pending, gt(task.dueDate, today)];
+      return [pending, sql`${task.dueDate} > ${today}`];
     default:
-      return [pending, lt(task.dueDate, today)];
+      return [pending, sql`${task.dueDate} < ${today}`];
   }
 }
 
-export type UpdateResult =
-  | { kind: "not-found" }
+/** Why a write changed nothing, or what it made. */
+export type WriteResult =
+  | { kind: "not-found"; what: "Task" | "List" }
+  | { kind: "forbidden"; detail: string }
+  | { kind: "conflict"; detail: string }
   | { kind: "invalid"; errors: Array<{ field: string; message: string }> }
   | { kind: "ok"; task: Task; nextId: string | null };
+/** Kept for the callers written before lists. */
+export type UpdateResult = WriteResult;
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export const VIEW_ONLY = "You can view this list but not change it";
+export const ARCHIVED = "This list is archived: its tasks cannot be changed";
 
-/** Every statement names the owner: a task of someone else is simply not found. */
+/** Why `membership` does not allow a write, or null when it does. */
+function refuseWrite(
+  membership: Pick<Membership, "role" | "archived">,
+): Exclude<WriteResult, { kind: "ok" }> | null {
+  if (membership.role === "viewer") return { kind: "forbidden", detail: VIEW_ONLY };
+  if (membership.archived) return { kind: "conflict", detail: ARCHIVED };
+  return null;
+}
+
+const invalid = (field: string, message: string): Exclude<WriteResult, { kind: "ok" }> => ({
+  kind: "invalid",
+  errors: [{ field, message }],
+});
+
+const FOREIGN_KEY_VIOLATION = "23503";
+function hasCode(error: unknown, code: string): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  if ("code" in error && error.code === code) return true;
+  return "cause" in error && hasCode(error.cause, code);
+}
+
+/**
+ * The tasks of every list a caller belongs to, and nothing else: each method takes the caller
+ * and goes through the access rule of task-statements.ts / access.ts (membership, role,
+ * archived). A task of a list the caller is not in is simply not found.
+ */
 export class TaskRepository {
   private readonly statements: TaskStatements;
 
@@ -172,9 +193,10 @@ export class TaskRepository {
 
   /**
    * One page plus one row, as the API writes tasks. The default list (newest first, no filter,
-   * first page) is a prepared statement; any other shape is built for the call.
+   * first page) is a prepared statement; any other shape is built for the call. A `list` the
+   * caller is not in is null (the route answers 404, as for a list that does not exist).
    */
-  async page(userId: string, options: ListOptions): Promise<Task[]> {
+  async page(userId: string, options: ListOptions): Promise<Task[] | null> {
     const plain =
       options.sort === "-created" &&
       options.status === "all" &&
@@ -185,24 +207,51 @@ export class TaskRepository {
       options.tag === undefined &&
       options.due_from === undefined &&
       options.due_to === undefined &&
-      options.due === undefined;
+      options.due === undefined &&
+      options.list === undefined &&
+      options.parent === undefined &&
+      options.assignee === undefined;
     if (plain) return this.statements.listNewest(userId, options.limit + 1);
-    return (await this.list(userId, options)).map(toTask);
+    const query = await this.listQuery(userId, options);
+    if (!query) return null;
+    const result = await this.db.execute(query);
+    return result.rows.map(taskFromRow);
   }
 
-  /** One page plus one row, so the caller knows whether another page follows. */
-  async list(userId: string, options: ListOptions): Promise<TaskRow[]> {
-    return this.listQuery(userId, options);
+  /** The list the `list` parameter names, if the caller is in it; undefined without one. */
+  private async scopedList(userId: string, name: string | undefined) {
+    if (name === undefined) return undefined;
+    if (name === "inbox") return (await this.inboxOf(userId)) ?? null;
+    const membership = await membershipOf(this.db, userId, name);
+    return membership ? membership.listId : null;
   }
 
-  /** The list statement, unexecuted (so its plan can be inspected). */
-  listQuery(userId: string, options: ListOptions) {
+  /** The caller's Inbox (made with the account). */
+  async inboxOf(userId: string, db: Database | Transaction = this.db): Promise<string | null> {
+    const [row] = await db
+      .select({ id: list.id })
+      .from(list)
+      .where(and(eq(list.ownerId, userId), eq(list.isInbox, true)));
+    return row?.id ?? null;
+  }
+
+  /**
+   * The list statement, unexecuted (so its plan can be inspected); null when `list` names a list
+   * the caller is not in. One list: a range of that list's index. Every list: the caller's
+   * memberships, each list giving at most one page off its index (a lateral join), merged.
+   */
+  async listQuery(userId: string, options: ListOptions): Promise<SQL | null> {
+    const listId = await this.scopedList(userId, options.list);
+    if (listId === null) return null;
     const filters = filterConditions(userId, options);
     if (options.status === "pending") filters.push(eq(task.completed, false));
     if (options.status === "completed") filters.push(eq(task.completed, true));
-    if (options.view) filters.push(...viewConditions(options.view, todayOr(options.today)));
-    if (options.due_from) filters.push(gte(task.dueDate, options.due_from));
-    if (options.due_to) filters.push(lte(task.dueDate, options.due_to));
+    if (options.view) {
+      filters.push(...viewConditions(options.view, todayOr(options.today)));
+      filters.push(notAssignedToOthers(userId));
+    }
+    if (options.due_from) filters.push(sql`${task.dueDate} >= ${options.due_from}`);
+    if (options.due_to) filters.push(sql`${task.dueDate} <= ${options.due_to}`);
     if (options.due === "none") filters.push(isNull(task.dueDate));
     if (options.due === "any") filters.push(isNotNull(task.dueDate));
     const datedOnly = Boolean(
@@ -210,66 +259,95 @@ export class TaskRepository {
     );
     if (options.cursor) filters.push(afterCursor(options.cursor, datedOnly));
 
-    const descending = options.sort.startsWith("-");
+    const direction = sql.raw(options.sort.startsWith("-") ? "desc" : "asc");
     const key = sortKeyOf(options.sort);
-    const direction = descending ? desc : asc;
-    return this.db
-      .select()
-      .from(task)
-      .where(and(...filters))
-      .orderBy(direction(sortColumns[key]), direction(task.id))
-      .limit(options.limit + 1);
+    const limit = options.limit + 1;
+    const where = and(...filters) ?? sql`true`;
+    if (listId !== undefined) {
+      // The membership was checked just now; the rule is applied again in the statement.
+      return sql`select ${sql.raw(taskColumns("t"))} from (
+          select * from ${task} where ${task.listId} = ${listId} and ${where}
+          and exists (select 1 from ${listMember} m where m.list_id = ${task.listId}
+            and m.user_id = ${userId})
+          order by ${sortColumns[key]} ${direction}, ${task.id} ${direction} limit ${limit}
+        ) t order by ${outerSortColumns[key]} ${direction}, t.id ${direction}`;
+    }
+    return sql`select ${sql.raw(taskColumns("t"))} from ${listMember} m
+      cross join lateral (
+        select * from ${task} where ${task.listId} = m.list_id and ${where}
+        order by ${sortColumns[key]} ${direction}, ${task.id} ${direction} limit ${limit}
+      ) t
+      where m.user_id = ${userId}
+      order by ${outerSortColumns[key]} ${direction}, t.id ${direction} limit ${limit}`;
   }
 
-  /** Every count in one statement: one pass over the caller's rows of one index. */
-  statsQuery(userId: string, options: FilterOptions & { today?: string | undefined }) {
+  /** Every count in one statement over the caller's lists; null for a `list` they are not in. */
+  async statsQuery(
+    userId: string,
+    options: FilterOptions & ScopeOptions & { today?: string | undefined },
+  ): Promise<SQL | null> {
+    const listId = await this.scopedList(userId, options.list);
+    if (listId === null) return null;
     const today = todayOr(options.today);
     const pending = sql`not ${task.completed}`;
-    const count = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
-    return this.db
-      .select({
-        all: sql<number>`count(*)::int`,
-        pending: count(pending),
-        completed: count(sql`${task.completed}`),
-        overdue: count(sql`${pending} and ${task.dueDate} < ${today}`),
-        today: count(sql`${pending} and ${task.dueDate} <= ${today}`),
-        upcoming: count(sql`${pending} and ${task.dueDate} > ${today}`),
-        no_due_date: count(sql`${task.dueDate} is null`),
-      })
-      .from(task)
-      .where(and(...filterConditions(userId, options)));
+    const count = (condition: SQL) => sql`(count(*) filter (where ${condition}))::int`;
+    const filters = [
+      ...filterConditions(userId, options),
+      notAssignedToOthers(userId),
+      listId === undefined ? undefined : sql`m.list_id = ${listId}`,
+    ];
+    return sql`select count(*)::int as "all",
+        ${count(pending)} as pending,
+        ${count(sql`${task.completed}`)} as completed,
+        ${count(sql`${pending} and ${task.dueDate} < ${today}`)} as overdue,
+        ${count(sql`${pending} and ${task.dueDate} <= ${today}`)} as today,
+        ${count(sql`${pending} and ${task.dueDate} > ${today}`)} as upcoming,
+        ${count(sql`${task.dueDate} is null`)} as no_due_date
+      from ${listMember} m join ${task} on ${task.listId} = m.list_id
+      where m.user_id = ${userId} and ${and(...filters) ?? sql`true`}`;
   }
 
-  async stats(userId: string, options: FilterOptions & { today?: string | undefined }) {
-    const [row] = await this.statsQuery(userId, options);
-    const stats: TaskStats = row ?? {
-      all: 0,
-      pending: 0,
-      completed: 0,
-      overdue: 0,
-      today: 0,
-      upcoming: 0,
-      no_due_date: 0,
-    };
-    return stats;
+  async stats(
+    userId: string,
+    options: Omit<TaskStatsQuery, "limit"> & FilterOptions,
+  ): Promise<TaskStats | null> {
+    const query = await this.statsQuery(userId, options);
+    if (!query) return null;
+    const { rows } = await this.db.execute<TaskStats>(query);
+    return (
+      rows[0] ?? {
+        all: 0,
+        pending: 0,
+        completed: 0,
+        overdue: 0,
+        today: 0,
+        upcoming: 0,
+        no_due_date: 0,
+      }
+    );
   }
 
-  /** One task of this owner, as the API writes it. */
+  /** One task the caller can read, as the API writes it. */
   findTask(userId: string, id: string): Promise<Task | null> {
     return this.statements.find(userId, id);
   }
 
-  async find(userId: string, id: string): Promise<TaskRow | null> {
-    const [row] = await this.db
-      .select()
-      .from(task)
-      .where(and(eq(task.id, id), eq(task.userId, userId)));
-    return row ?? null;
+  /** A task as the API writes it, read inside a transaction that already checked access. */
+  private async read(tx: Transaction, id: string): Promise<Task> {
+    const { rows } = await tx.execute(
+      sql`select ${sql.raw(taskColumns("t"))} from ${task} t where t.id = ${id}`,
+    );
+    return taskFromRow(rows[0]);
   }
 
-  create(userId: string, input: TaskCreateParsed): Promise<Task> {
-    return this.statements.create({
-      id: uuidv7(),
+  /**
+   * A task in the caller's Inbox, by default; in `list_id`, or under `parent_id` (and in its
+   * list), when given, which needs write on that list.
+   */
+  async create(userId: string, input: TaskCreateParsed): Promise<WriteResult> {
+    const id = uuidv7();
+    const fields = {
+      id,
       userId,
       title: input.title,
       description: input.description ?? null,
@@ -280,68 +358,234 @@ export class TaskRepository {
       tags: input.tags ?? [],
       recurrence: input.recurrence ?? null,
       remindAt: input.remind_at ?? null,
+    };
+    const inInbox =
+      input.list_id === undefined &&
+      (input.parent_id === undefined || input.parent_id === null) &&
+      (input.assignee_id === undefined || input.assignee_id === null);
+    if (inInbox) {
+      return { kind: "ok", task: await this.statements.createInInbox(fields), nextId: null };
+    }
+    return this.db.transaction(async (tx) => {
+      let listId = input.list_id;
+      const parentId = input.parent_id ?? null;
+      if (parentId !== null) {
+        const parent = await this.visible(tx, userId, parentId);
+        if (!parent) return invalid("parent_id", "No such task");
+        if (listId !== undefined && listId !== parent.listId)
+          return invalid("parent_id", "The parent must be in the same list as the task");
+        listId = parent.listId;
+      }
+      if (listId === undefined) listId = (await this.inboxOf(userId, tx)) ?? undefined;
+      if (listId === undefined) return { kind: "not-found", what: "List" } as const;
+      const membership = await membershipOf(tx, userId, listId);
+      if (!membership) return { kind: "not-found", what: "List" } as const;
+      const refused = refuseWrite(membership);
+      if (refused) return refused;
+      if (parentId !== null) {
+        await lockLists(tx, [listId]);
+        const depth = await this.depthOf(tx, parentId);
+        if (depth.depth + 1 > SUBTASK_LEVELS + 1) return tooDeep();
+      }
+      if (input.assignee_id && !(await membershipOf(tx, input.assignee_id, listId)))
+        return invalid("assignee_id", "The assignee must be a member of the task's list");
+      await tx.insert(task).values({
+        ...fields,
+        remindAt: fields.remindAt === null ? null : new Date(fields.remindAt),
+        listId,
+        parentId,
+        assigneeId: input.assignee_id ?? null,
+        createdBy: userId,
+      });
+      return { kind: "ok", task: await this.read(tx, id), nextId: null } as const;
     });
+  }
+
+  /** A task the caller can read (its list and parent), for checks inside a transaction. */
+  private async visible(tx: Transaction, userId: string, id: string) {
+    const [row] = await tx
+      .select({ id: task.id, listId: task.listId, parentId: task.parentId })
+      .from(task)
+      .innerJoin(
+        listMember,
+        and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)),
+      )
+      .where(eq(task.id, id));
+    return row ?? null;
+  }
+
+  /** How many levels a task is down (1 for a top task), and its ancestors with itself. */
+  private async depthOf(tx: Transaction, id: string): Promise<{ depth: number; chain: string[] }> {
+    const { rows } = await tx.execute<{ id: string }>(sql`
+      with recursive up(id, parent_id, n) as (
+        select id, parent_id, 1 from task where id = ${id}
+        union all
+        select t.id, t.parent_id, up.n + 1 from task t join up on t.id = up.parent_id
+        where up.n < 10
+      )
+      select id from up order by n`);
+    return { depth: rows.length, chain: rows.map((row) => row.id) };
+  }
+
+  /** How many levels a task's subtree spans (1 for a task without subtasks). */
+  private async heightOf(tx: Transaction, id: string): Promise<number> {
+    const { rows } = await tx.execute<{ n: number }>(sql`
+      with recursive down(id, n) as (
+        select id, 1 from task where id = ${id}
+        union all
+        select t.id, down.n + 1 from task t join down on t.parent_id = down.id where down.n < 10
+      )
+      select max(n)::int as n from down`);
+    return rows[0]?.n ?? 1;
   }
 
   /**
    * Changes the given fields of a task under a row lock, checks the rules between fields on the
    * result, and when a recurring task becomes completed creates its next occurrence in the same
-   * transaction.
+   * transaction. A new `list_id` moves the task and its subtasks; a new `parent_id` is checked
+   * for depth and cycles with the lists' re-parenting lock held.
    */
-  async update(userId: string, id: string, input: TaskUpdateParsed): Promise<UpdateResult> {
-    return this.db.transaction(async (tx) => {
-      const current = await this.lock(tx, userId, id);
-      if (!current) return { kind: "not-found" } as const;
-      const changes: Partial<typeof task.$inferInsert> = {};
-      if (input.title !== undefined) changes.title = input.title;
-      if (input.description !== undefined) changes.description = input.description;
-      if (input.completed !== undefined) changes.completed = input.completed;
-      if (input.priority !== undefined) changes.priority = input.priority;
-      if (input.due_date !== undefined) changes.dueDate = input.due_date;
-      if (input.due_time !== undefined) changes.dueTime = input.due_time;
-      if (input.tags !== undefined) changes.tags = input.tags;
-      if (input.recurrence !== undefined) changes.recurrence = input.recurrence;
-      if (input.remind_at !== undefined) {
-        const remindAt = input.remind_at === null ? null : new Date(input.remind_at);
-        // A new time re-arms the reminder; the same time sent back (a whole Task) does not.
-        if (remindAt?.getTime() !== current.remindAt?.getTime()) {
-          changes.remindAt = remindAt;
-          changes.remindedAt = null;
+  async update(userId: string, id: string, input: TaskUpdateParsed): Promise<WriteResult> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const locked = await this.lock(tx, userId, id);
+        if (!locked) return { kind: "not-found", what: "Task" } as const;
+        const { row: current } = locked;
+        const refused = refuseWrite(locked);
+        if (refused) return refused;
+        const changes: Partial<typeof task.$inferInsert> = {};
+        if (input.title !== undefined) changes.title = input.title;
+        if (input.description !== undefined) changes.description = input.description;
+        if (input.completed !== undefined) changes.completed = input.completed;
+        if (input.priority !== undefined) changes.priority = input.priority;
+        if (input.due_date !== undefined) changes.dueDate = input.due_date;
+        if (input.due_time !== undefined) changes.dueTime = input.due_time;
+        if (input.tags !== undefined) changes.tags = input.tags;
+        if (input.recurrence !== undefined) changes.recurrence = input.recurrence;
+        if (input.remind_at !== undefined) {
+          const remindAt = input.remind_at === null ? null : new Date(input.remind_at);
+          // A new time re-arms the reminder; the same time sent back (a whole Task) does not.
+          if (remindAt?.getTime() !== current.remindAt?.getTime()) {
+            changes.remindAt = remindAt;
+            changes.remindedAt = null;
+          }
         }
-      }
-      const errors = taskFieldsProblems({
-        due_date: changes.dueDate === undefined ? current.dueDate : changes.dueDate,
-        due_time: changes.dueTime === undefined ? current.dueTime : changes.dueTime,
-        recurrence: changes.recurrence === undefined ? current.recurrence : changes.recurrence,
+        const errors = taskFieldsProblems({
+          due_date: changes.dueDate === undefined ? current.dueDate : changes.dueDate,
+          due_time: changes.dueTime === undefined ? current.dueTime : changes.dueTime,
+          recurrence: changes.recurrence === undefined ? current.recurrence : changes.recurrence,
+        });
+        if (errors.length > 0) return { kind: "invalid", errors } as const;
+
+        const targetList = input.list_id ?? current.listId;
+        const moving = targetList !== current.listId;
+        if (moving) {
+          const target = await membershipOf(tx, userId, targetList);
+          if (!target) return { kind: "not-found", what: "List" } as const;
+          const refusedTarget = refuseWrite(target);
+          if (refusedTarget) return refusedTarget;
+          changes.listId = targetList;
+          // A subtask moved alone leaves its parent, unless it is given one in the new list.
+          if (input.parent_id === undefined) changes.parentId = null;
+        }
+        if (input.parent_id !== undefined && input.parent_id !== current.parentId) {
+          changes.parentId = input.parent_id;
+        }
+        if (moving || changes.parentId !== undefined) {
+          await lockLists(tx, moving ? [current.listId, targetList] : [targetList]);
+        }
+        if (changes.parentId) {
+          const problem = await this.parentProblem(tx, userId, id, changes.parentId, targetList);
+          if (problem) return problem;
+        }
+        if (input.assignee_id !== undefined && input.assignee_id !== current.assigneeId) {
+          if (input.assignee_id !== null && !(await membershipOf(tx, input.assignee_id, targetList)))
+            return invalid("assignee_id", "The assignee must be a member of the task's list");
+          changes.assigneeId = input.assignee_id;
+        }
+        if (moving) {
+          // Assignees who are not members of the new list are unassigned, subtasks included.
+          await tx.execute(sql`
+            with recursive subtree(id) as (
+              select id from task where id = ${id}
+              union all
+              select t.id from task t join subtree on t.parent_id = subtree.id
+            )
+            update task set assignee_id = null
+            where id in (select id from subtree) and assignee_id is not null
+              and not exists (select 1 from list_member m
+                where m.list_id = ${targetList} and m.user_id = task.assignee_id)`);
+          if (changes.assigneeId === undefined && current.assigneeId !== null) {
+            const stays = await membershipOf(tx, current.assigneeId, targetList);
+            if (!stays) changes.assigneeId = null;
+          }
+        }
+        if (Object.keys(changes).length === 0)
+          return { kind: "ok", task: await this.read(tx, id), nextId: null } as const;
+        return this.write(tx, current, changes);
       });
-      if (errors.length > 0) return { kind: "invalid", errors } as const;
-      if (Object.keys(changes).length === 0)
-        return { kind: "ok", task: toTask(current), nextId: null };
-      return this.write(tx, current, changes);
-    });
+    } catch (error) {
+      // An assignee who left the list between the check and the write.
+      if (hasCode(error, FOREIGN_KEY_VIOLATION))
+        return invalid("assignee_id", "The assignee must be a member of the task's list");
+      throw error;
+    }
+  }
+
+  /** Why `parentId` cannot be the parent of task `id` in list `listId`, or null. */
+  private async parentProblem(
+    tx: Transaction,
+    userId: string,
+    id: string,
+    parentId: string,
+    listId: string,
+  ): Promise<WriteResult | null> {
+    if (parentId === id) return invalid("parent_id", "A task cannot be its own parent");
+    const parent = await this.visible(tx, userId, parentId);
+    if (!parent) return invalid("parent_id", "No such task");
+    if (parent.listId !== listId)
+      return invalid("parent_id", "The parent must be in the same list as the task");
+    const { depth, chain } = await this.depthOf(tx, parentId);
+    if (chain.includes(id))
+      return invalid("parent_id", "A task cannot be a subtask of one of its own subtasks");
+    if (depth + (await this.heightOf(tx, id)) > SUBTASK_LEVELS + 1) return tooDeep();
+    return null;
   }
 
   /**
    * Flips `completed` (or sets it) under a row lock; concurrent toggles never lose one another.
-   * A task that does not recur is toggled by one prepared statement; a recurring one (or none)
-   * takes the transaction that also creates the next occurrence.
+   * A task that neither recurs nor has subtasks is toggled by one prepared statement; any other
+   * (and any refusal) takes the transaction that also completes its subtasks and creates the
+   * next occurrence.
    */
-  async toggle(userId: string, id: string, completed?: boolean): Promise<UpdateResult> {
+  async toggle(userId: string, id: string, completed?: boolean): Promise<WriteResult> {
     const simple = await this.statements.toggleSimple(userId, id, completed);
     if (simple) return { kind: "ok", task: simple, nextId: null };
     return this.db.transaction(async (tx) => {
-      const current = await this.lock(tx, userId, id);
-      if (!current) return { kind: "not-found" } as const;
-      return this.write(tx, current, { completed: completed ?? !current.completed });
+      const locked = await this.lock(tx, userId, id);
+      if (!locked) return { kind: "not-found", what: "Task" } as const;
+      const refused = refuseWrite(locked);
+      if (refused) return refused;
+      return this.write(tx, locked.row, { completed: completed ?? !locked.row.completed });
     });
   }
 
-  private async lock(tx: Transaction, userId: string, id: string): Promise<TaskRow | null> {
+  /** The task under a row lock, with the caller's role in its list; null when they are not in it. */
+  private async lock(
+    tx: Transaction,
+    userId: string,
+    id: string,
+  ): Promise<{ row: TaskRow; role: Membership["role"]; archived: boolean } | null> {
     const [row] = await tx
-      .select()
+      .select({ row: task, role: listMember.role, archived: list.archived })
       .from(task)
-      .where(and(eq(task.id, id), eq(task.userId, userId)))
-      .for("update");
+      .innerJoin(
+        listMember,
+        and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)),
+      )
+      .innerJoin(list, eq(list.id, task.listId))
+      .where(eq(task.id, id))
+      .for("update", { of: task });
     return row ?? null;
   }
 
@@ -349,23 +593,37 @@ export class TaskRepository {
     tx: Transaction,
     current: TaskRow,
     changes: Partial<typeof task.$inferInsert>,
-  ): Promise<UpdateResult> {
-    const [row] = await tx
+  ): Promise<WriteResult> {
+    await tx
       .update(task)
       .set({ ...changes, updatedAt: sql`clock_timestamp()` })
-      .where(and(eq(task.id, current.id), eq(task.userId, current.userId)))
-      .returning();
-    if (!row) return { kind: "not-found" };
-    const nextId = !current.completed && row.completed ? await this.spawnNext(tx, row) : null;
-    return { kind: "ok", task: toTask(row), nextId };
+      .where(eq(task.id, current.id));
+    const becameCompleted = !current.completed && changes.completed === true;
+    if (becameCompleted) await this.completeSubtasks(tx, current.id);
+    const nextId = becameCompleted ? await this.spawnNext(tx, current.id) : null;
+    return { kind: "ok", task: await this.read(tx, current.id), nextId };
+  }
+
+  /** Completing a task completes its open subtasks, at every level (reopening it does not). */
+  private async completeSubtasks(tx: Transaction, id: string): Promise<void> {
+    await tx.execute(sql`
+      with recursive subtree(id) as (
+        select id from task where parent_id = ${id}
+        union all
+        select t.id from task t join subtree on t.parent_id = subtree.id
+      )
+      update task set completed = true, updated_at = clock_timestamp()
+      where id in (select id from subtree) and not completed`);
   }
 
   /**
    * The next occurrence of a recurring task that was just completed, or the one made before if
-   * it was completed already once: `previous_id` is unique, so there is never a second.
+   * it was completed already once: `previous_id` is unique, so there is never a second. A new
+   * occurrence gets fresh, open copies of the subtasks of the one completed.
    */
-  private async spawnNext(tx: Transaction, done: TaskRow): Promise<string | null> {
-    if (!done.recurrence || !done.dueDate) return null;
+  private async spawnNext(tx: Transaction, id: string): Promise<string | null> {
+    const [done] = await tx.select().from(task).where(eq(task.id, id));
+    if (!done?.recurrence || !done.dueDate) return null;
     const occurrence = /(^|;)COUNT=/.test(done.recurrence)
       ? await this.seriesPosition(tx, done)
       : 1;
@@ -377,6 +635,10 @@ export class TaskRepository {
       .values({
         id: uuidv7(),
         userId: done.userId,
+        listId: done.listId,
+        parentId: done.parentId,
+        assigneeId: done.assigneeId,
+        createdBy: done.createdBy,
         title: done.title,
         description: done.description,
         priority: done.priority,
@@ -389,12 +651,46 @@ export class TaskRepository {
       })
       .onConflictDoNothing({ target: task.previousId })
       .returning({ id: task.id });
-    if (inserted) return inserted.id;
+    if (inserted) {
+      await this.copySubtasks(tx, done.id, inserted.id, shift / 86_400_000);
+      return inserted.id;
+    }
     const [existing] = await tx
       .select({ id: task.id })
       .from(task)
-      .where(and(eq(task.previousId, done.id), eq(task.userId, done.userId)));
+      .where(eq(task.previousId, done.id));
     return existing?.id ?? null;
+  }
+
+  /** Open copies of `fromId`'s subtasks (every level) under `toId`, due dates moved by `days`. */
+  private async copySubtasks(
+    tx: Transaction,
+    fromId: string,
+    toId: string,
+    days: number,
+  ): Promise<void> {
+    const subtasks = await tx.execute<{ id: string; parent_id: string }>(sql`
+      with recursive subtree(id, parent_id, n) as (
+        select id, parent_id, 1 from task where parent_id = ${fromId}
+        union all
+        select t.id, t.parent_id, s.n + 1 from task t join subtree s on t.parent_id = s.id
+        where s.n < 10
+      )
+      select id, parent_id from subtree order by n, id`);
+    const copies = new Map<string, string>([[fromId, toId]]);
+    for (const { id, parent_id } of subtasks.rows) {
+      const parent = copies.get(parent_id);
+      if (!parent) continue;
+      const copy = uuidv7();
+      copies.set(id, copy);
+      await tx.execute(sql`
+        insert into task (id, list_id, parent_id, assignee_id, created_by, title, description,
+          priority, tags, due_date, due_time, recurrence, remind_at)
+        select ${copy}, list_id, ${parent}, assignee_id, created_by, title, description, priority,
+          tags, due_date + ${days}::int, due_time, recurrence,
+          remind_at + ${days}::int * interval '1 day'
+        from task where id = ${id}`);
+    }
   }
 
   /** 1 for the first task of a series, 2 for the one spawned from it, and so on. */
@@ -402,20 +698,39 @@ export class TaskRepository {
     const result = await tx.execute<{ n: number }>(sql`
       with recursive chain(id, previous_id, n) as (
         select ${task.id}, ${task.previousId}, 1 from ${task}
-        where ${task.id} = ${done.id} and ${task.userId} = ${done.userId}
+        where ${task.id} = ${done.id}
         union all
         select t.id, t.previous_id, c.n + 1 from task t join chain c on t.id = c.previous_id
-        where t.user_id = ${done.userId} and c.n <= 1000
+        where c.n <= 1000
       )
       select max(n)::int as n from chain`);
     return result.rows[0]?.n ?? 1;
   }
 
-  async remove(userId: string, id: string): Promise<boolean> {
-    const rows = await this.db
-      .delete(task)
-      .where(and(eq(task.id, id), eq(task.userId, userId)))
-      .returning({ id: task.id });
-    return rows.length > 0;
+  /** Deletes a task and its subtasks (task_parent_fk cascades), if the caller may. */
+  async remove(
+    userId: string,
+    id: string,
+  ): Promise<Exclude<WriteResult, { kind: "ok" }> | { kind: "deleted" }> {
+    return this.db.transaction(async (tx) => {
+      const locked = await this.lock(tx, userId, id);
+      if (!locked) return { kind: "not-found", what: "Task" } as const;
+      const refused = refuseWrite(locked);
+      if (refused) return refused;
+      await tx.delete(task).where(eq(task.id, id));
+      return { kind: "deleted" } as const;
+    });
   }
+}
+
+function tooDeep(): Exclude<WriteResult, { kind: "ok" }> {
+  return invalid(
+    "parent_id",
+    `Subtasks nest at most ${SUBTASK_LEVELS + 1} levels deep (a task and ${SUBTASK_LEVELS} below it)`,
+  );
+}
+
+/** Whether `error` is a foreign key violation: the row the write named is gone. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return hasCode(error, FOREIGN_KEY_VIOLATION);
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { LiveHub } from "../live/hub.ts";
 import { ReminderScheduler } from "../live/reminders.ts";
 import { HttpProblem } from "../problem.ts";
-import { TaskRepository, toTask } from "../repositories/tasks.ts";
+import { TaskRepository } from "../repositories/tasks.ts";
 
 /** Open streams one user may hold at once (tabs, devices). */
 const MAX_STREAMS_PER_USER = 20;
@@ -89,10 +89,10 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           return;
         }
         // Read through the owner-scoped repository: the stream's user and no one else.
-        tasks.find(userId, event.id).then(
-          (row) => {
-            if (row && !reply.raw.writableEnded)
-              write(`event: reminder\ndata: ${JSON.stringify({ task: toTask(row) })}\n\n`);
+        tasks.findTask(userId, event.id).then(
+          (task) => {
+            if (task && !reply.raw.writableEnded)
+              write(`event: reminder\ndata: ${JSON.stringify({ task })}\n\n`);
           },
           (error: unknown) =>
             request.log.warn(

@@ -13,7 +13,13 @@ import {
 } from "@taskbridge/shared/task";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { HttpProblem } from "../problem.ts";
-import { listSort, sortValue, TaskRepository, type UpdateResult } from "../repositories/tasks.ts";
+import {
+  isForeignKeyViolation,
+  listSort,
+  sortValue,
+  TaskRepository,
+  type WriteResult,
+} from "../repositories/tasks.ts";
 
 export interface TaskRoutesOptions {
   /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
@@ -21,7 +27,6 @@ export interface TaskRoutesOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const FOREIGN_KEY_VIOLATION = "23503";
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
@@ -33,10 +38,31 @@ function notFound(request: FastifyRequest, id: string): HttpProblem {
   return new HttpProblem(404, "Task not found");
 }
 
-function hasCode(error: unknown, code: string): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  if ("code" in error && error.code === code) return true;
-  return "cause" in error && hasCode(error.cause, code);
+function listNotFound(request: FastifyRequest): HttpProblem {
+  request.log.info({ reason: "no such list for this user" }, "request refused: 404");
+  return new HttpProblem(404, "List not found");
+}
+
+/** Why a write changed nothing, as an HTTP problem (403 and 409 name what is missing). */
+export function writeRefusal(
+  request: FastifyRequest,
+  id: string,
+  result: Exclude<WriteResult, { kind: "ok" }>,
+): HttpProblem {
+  switch (result.kind) {
+    case "not-found":
+      return result.what === "List" ? listNotFound(request) : notFound(request, id);
+    case "forbidden":
+      request.log.info({ reason: "role does not allow it" }, "request refused: 403");
+      return new HttpProblem(403, result.detail);
+    case "conflict":
+      request.log.info({ reason: "list is archived" }, "request refused: 409");
+      return new HttpProblem(409, result.detail);
+    default: {
+      const summary = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+      return new HttpProblem(422, `Validation failed: ${summary}`, { errors: result.errors });
+    }
+  }
 }
 
 /**
@@ -52,7 +78,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
   const IdParams = z.object({ ...userParam, id: z.string().describe("Task id (UUID)") });
   const tags = [options.userInPath ? "tasks (user in path)" : "tasks"];
   const nextOccurrence =
-    "When this makes a recurring task completed, the same transaction creates its next " +
+    "Completing a task completes its open subtasks. When this makes a recurring task completed, the same transaction creates its next " +
     'occurrence (once per task) and the answer links it: `Link: </api/tasks/{id}>; rel="next-occurrence"`.';
   const security = [{ bearerAuth: [] }];
 
@@ -78,13 +104,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    result: UpdateResult,
+    result: WriteResult,
   ) => {
-    if (result.kind === "not-found") throw notFound(request, id);
-    if (result.kind === "invalid") {
-      const summary = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-      throw new HttpProblem(422, `Validation failed: ${summary}`, { errors: result.errors });
-    }
+    if (result.kind !== "ok") throw writeRefusal(request, id, result);
     if (result.nextId)
       reply.header("Link", `<${base(request)}/${result.nextId}>; rel="next-occurrence"`);
     return result.task;
@@ -98,11 +120,13 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         security,
         summary: "List the caller's tasks",
         description:
+          "The tasks of every list the caller is a member of (`list` narrows it to one; a list " +
+          "the caller is not in is 404). The views leave out tasks assigned to someone else. " +
           'Keyset-paged. When more tasks follow, the `Link` header carries the next page: `<url>; rel="next"`. ' +
           "`view` (with the caller's `today`) is a filter plus an order by due date; cursors work for every view.",
         params: Params,
         querystring: TaskListQuerySchema,
-        response: { 200: z.array(TaskSchema), ...errors(400, 401, 403, 422, 429, 503) },
+        response: { 200: z.array(TaskSchema), ...errors(400, 401, 403, 404, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -110,6 +134,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       const sort = listSort(query);
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
       const rows = await tasks.page(request.user.id, { ...query, sort, cursor });
+      if (!rows) throw listNotFound(request);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       if (rows.length > query.limit && last) {
@@ -140,10 +165,14 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
           "`overdue`, `today` and `upcoming` (the views), `no_due_date` (due=none).",
         params: Params,
         querystring: TaskStatsQuerySchema,
-        response: { 200: TaskStatsSchema, ...errors(401, 403, 422, 429, 503) },
+        response: { 200: TaskStatsSchema, ...errors(401, 403, 404, 422, 429, 503) },
       },
     },
-    async (request) => tasks.stats(request.user.id, request.query),
+    async (request) => {
+      const stats = await tasks.stats(request.user.id, request.query);
+      if (!stats) throw listNotFound(request);
+      return stats;
+    },
   );
 
   app.post(
@@ -153,19 +182,26 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         tags,
         security,
         summary: "Create a task",
+        description:
+          "In the caller's Inbox unless `list_id` (or a `parent_id`, whose list it joins) is " +
+          "given; a list the caller cannot write is 403 (viewer), 409 (archived) or 404 (not a member).",
         params: Params,
         body: TaskCreateSchema,
-        response: { 201: TaskSchema, ...errors(400, 401, 403, 413, 415, 422, 429, 503) },
+        response: {
+          201: TaskSchema,
+          ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+        },
       },
     },
     async (request, reply) => {
       try {
-        const created = await tasks.create(request.user.id, request.body);
-        reply.code(201).header("Location", `${base(request)}/${created.id}`);
-        return created;
+        const result = await tasks.create(request.user.id, request.body);
+        if (result.kind !== "ok") throw writeRefusal(request, "", result);
+        reply.code(201).header("Location", `${base(request)}/${result.task.id}`);
+        return result.task;
       } catch (error) {
         // The token is still valid but its user was deleted: there is no owner to create for.
-        if (hasCode(error, FOREIGN_KEY_VIOLATION)) {
+        if (isForeignKeyViolation(error)) {
           request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
           reply.header("WWW-Authenticate", 'Bearer realm="taskbridge", error="invalid_token"');
           throw new HttpProblem(401, "User no longer exists");
@@ -215,10 +251,15 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
             method === "put"
               ? "Update a task (fields absent stay as they are)"
               : "Update a task (same as PUT)",
-          description: `A new \`remind_at\` re-arms the reminder. ${nextOccurrence}`,
+          description:
+            `A new \`remind_at\` re-arms the reminder. A new \`list_id\` moves the task and its ` +
+            `subtasks (a subtask moved alone leaves its parent). ${nextOccurrence}`,
           params: IdParams,
           body: TaskUpdateSchema,
-          response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 503) },
+          response: {
+            200: TaskSchema,
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+          },
         },
       },
       update,
@@ -233,12 +274,16 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         security,
         summary: "Delete a task",
         params: IdParams,
-        response: { 204: z.null().describe("Deleted"), ...errors(401, 403, 404, 429, 503) },
+        description: "Its subtasks are deleted with it.",
+        response: {
+          204: z.null().describe("Deleted"),
+          ...errors(401, 403, 404, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {
-      const removed = await tasks.remove(request.user.id, taskId(request, request.params.id));
-      if (!removed) throw notFound(request, request.params.id);
+      const result = await tasks.remove(request.user.id, taskId(request, request.params.id));
+      if (result.kind !== "deleted") throw writeRefusal(request, request.params.id, result);
       return reply.code(204).send(null);
     },
   );
@@ -253,7 +298,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         description: nextOccurrence,
         params: IdParams,
         body: z.preprocess((value) => value ?? {}, TaskCompleteSchema),
-        response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 415, 422, 429, 503) },
+        response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 409, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -275,7 +320,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         summary: "Toggle completed",
         description: nextOccurrence,
         params: IdParams,
-        response: { 200: TaskSchema, ...errors(401, 403, 404, 429, 503) },
+        response: { 200: TaskSchema, ...errors(401, 403, 404, 409, 429, 503) },
       },
     },
     async (request, reply) => {
