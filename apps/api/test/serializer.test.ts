@@ -24,6 +24,12 @@ const task: fc.Arbitrary<Task> = fc.record({
   previous_id: fc.option(fc.uuid(), { nil: null }),
   remind_at: fc.option(date, { nil: null }),
   reminded_at: fc.option(date, { nil: null }),
+  list_id: fc.uuid(),
+  parent_id: fc.option(fc.uuid(), { nil: null }),
+  assignee_id: fc.option(fc.string(), { nil: null }),
+  created_by: fc.option(fc.string(), { nil: null }),
+  subtask_count: count,
+  completed_subtask_count: count,
   created_at: date,
   updated_at: date,
 });

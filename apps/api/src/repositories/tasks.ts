@@ -31,14 +31,6 @@ const sortColumns = {
   title: sql`lower(${task.title})`,
 } as const;
 
-/** The same keys on the rows a lateral join returns (alias `t`). */
-const outerSortColumns = {
-  created: sql.raw("t.created_at"),
-  updated: sql.raw("t.updated_at"),
-  due_date: sql.raw("t.due_date"),
-  priority: sql.raw("t.priority"),
-  title: sql.raw("lower(t.title)"),
-} as const;
 
 /** The value a cursor keeps for a task under a sort key. */
 export function sortValue(task: Task, sort: Sort): string | null {
@@ -128,6 +120,9 @@ function filterConditions(
   else if (options.assignee) filters.push(eq(task.assigneeId, options.assignee));
   return filters;
 }
+
+/** Up to this many lists, a page is a merge of one ordered branch per list (see listQuery). */
+const MERGED_LISTS_MAX = 64;
 
 /** The views and the counts leave out what is assigned to someone else. */
 const notAssignedToOthers = (userId: string) =>
@@ -235,10 +230,23 @@ export class TaskRepository {
     return row?.id ?? null;
   }
 
+  /** The ids of every list the caller is in (a range of list_member's primary key). */
+  private async listIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: listMember.listId })
+      .from(listMember)
+      .where(eq(listMember.userId, userId));
+    return rows.map((row) => row.id);
+  }
+
   /**
    * The list statement, unexecuted (so its plan can be inspected); null when `list` names a list
-   * the caller is not in. One list: a range of that list's index. Every list: the caller's
-   * memberships, each list giving at most one page off its index (a lateral join), merged.
+   * the caller is not in. Each of the caller's lists gives at most one page, read in order off
+   * that list's index, and the pages are merged (a Merge Append over a UNION ALL, one branch per
+   * list): no sort, and no more rows read than a page per list, however many tasks there are.
+   * Every branch checks the caller's membership again, in the statement itself. A caller in very
+   * many lists gets the same through a lateral join over their memberships and a sort of those
+   * few pages, which keeps the statement small.
    */
   async listQuery(userId: string, options: ListOptions): Promise<SQL | null> {
     const listId = await this.scopedList(userId, options.list);
@@ -259,26 +267,35 @@ export class TaskRepository {
     );
     if (options.cursor) filters.push(afterCursor(options.cursor, datedOnly));
 
-    const direction = sql.raw(options.sort.startsWith("-") ? "desc" : "asc");
+    const dir = options.sort.startsWith("-") ? "desc" : "asc";
+    const direction = sql.raw(dir);
     const key = sortKeyOf(options.sort);
     const limit = options.limit + 1;
     const where = and(...filters) ?? sql`true`;
-    if (listId !== undefined) {
-      // The membership was checked just now; the rule is applied again in the statement.
-      return sql`select ${sql.raw(taskColumns("t"))} from (
-          select * from ${task} where ${task.listId} = ${listId} and ${where}
-          and exists (select 1 from ${listMember} m where m.list_id = ${task.listId}
-            and m.user_id = ${userId})
-          order by ${sortColumns[key]} ${direction}, ${task.id} ${direction} limit ${limit}
-        ) t order by ${outerSortColumns[key]} ${direction}, t.id ${direction}`;
+    const order = sql`${sortColumns[key]} ${direction}, ${task.id} ${direction}`;
+    // Each page carries its sort key as a column, so the merge orders by what the index gave.
+    const sortKey = sql`${sortColumns[key]} as sort_key`;
+    const outerOrder = sql.raw(`t.sort_key ${dir}, t.id ${dir}`);
+    const lists = listId === undefined ? await this.listIdsOf(userId) : [listId];
+    if (lists.length <= MERGED_LISTS_MAX) {
+      const branches = lists.map(
+        (id) => sql`(select *, ${sortKey} from ${task} where ${task.listId} = ${id} and ${where}
+          and exists (select 1 from ${listMember} m where m.list_id = ${id} and m.user_id = ${userId})
+          order by ${order} limit ${limit})`,
+      );
+      if (branches.length === 0)
+        branches.push(sql`(select *, ${sortKey} from ${task} where false)`);
+      return sql`select ${sql.raw(taskColumns("t"))}
+        from (${sql.join(branches, sql` union all `)}) t
+        order by ${outerOrder} limit ${limit}`;
     }
     return sql`select ${sql.raw(taskColumns("t"))} from ${listMember} m
       cross join lateral (
-        select * from ${task} where ${task.listId} = m.list_id and ${where}
-        order by ${sortColumns[key]} ${direction}, ${task.id} ${direction} limit ${limit}
+        select *, ${sortKey} from ${task} where ${task.listId} = m.list_id and ${where}
+        order by ${order} limit ${limit}
       ) t
       where m.user_id = ${userId}
-      order by ${outerSortColumns[key]} ${direction}, t.id ${direction} limit ${limit}`;
+      order by ${outerOrder} limit ${limit}`;
   }
 
   /** Every count in one statement over the caller's lists; null for a `list` they are not in. */
@@ -290,21 +307,27 @@ export class TaskRepository {
     if (listId === null) return null;
     const today = todayOr(options.today);
     const pending = sql`not ${task.completed}`;
-    const count = (condition: SQL) => sql`(count(*) filter (where ${condition}))::int`;
-    const filters = [
-      ...filterConditions(userId, options),
-      notAssignedToOthers(userId),
-      listId === undefined ? undefined : sql`m.list_id = ${listId}`,
-    ];
-    return sql`select count(*)::int as "all",
-        ${count(pending)} as pending,
-        ${count(sql`${task.completed}`)} as completed,
-        ${count(sql`${pending} and ${task.dueDate} < ${today}`)} as overdue,
-        ${count(sql`${pending} and ${task.dueDate} <= ${today}`)} as today,
-        ${count(sql`${pending} and ${task.dueDate} > ${today}`)} as upcoming,
-        ${count(sql`${task.dueDate} is null`)} as no_due_date
-      from ${listMember} m join ${task} on ${task.listId} = m.list_id
-      where m.user_id = ${userId} and ${and(...filters) ?? sql`true`}`;
+    const count = (condition: SQL) => sql`count(*) filter (where ${condition})`;
+    const filters = [...filterConditions(userId, options), notAssignedToOthers(userId)];
+    // One aggregate per list the caller is in, each over a range of that list's index, summed.
+    return sql`select coalesce(sum(c.n_all), 0)::int as "all",
+        coalesce(sum(c.n_pending), 0)::int as pending,
+        coalesce(sum(c.n_completed), 0)::int as completed,
+        coalesce(sum(c.n_overdue), 0)::int as overdue,
+        coalesce(sum(c.n_today), 0)::int as today,
+        coalesce(sum(c.n_upcoming), 0)::int as upcoming,
+        coalesce(sum(c.n_no_due_date), 0)::int as no_due_date
+      from ${listMember} m cross join lateral (
+        select count(*) as n_all,
+          ${count(pending)} as n_pending,
+          ${count(sql`${task.completed}`)} as n_completed,
+          ${count(sql`${pending} and ${task.dueDate} < ${today}`)} as n_overdue,
+          ${count(sql`${pending} and ${task.dueDate} <= ${today}`)} as n_today,
+          ${count(sql`${pending} and ${task.dueDate} > ${today}`)} as n_upcoming,
+          ${count(sql`${task.dueDate} is null`)} as n_no_due_date
+        from ${task} where ${task.listId} = m.list_id and ${and(...filters) ?? sql`true`}
+      ) c
+      where m.user_id = ${userId} ${listId === undefined ? sql`` : sql`and m.list_id = ${listId}`}`;
   }
 
   async stats(
