@@ -471,9 +471,18 @@ export class TaskRepository {
   async update(userId: string, id: string, input: TaskUpdateParsed): Promise<WriteResult> {
     try {
       return await this.db.transaction(async (tx) => {
+        // A change of list or parent takes the lists' re-parenting locks before the row lock, as
+        // every such change does: the other order deadlocks two moves that cross (each would hold
+        // its row and wait for the lock the other holds, through the foreign key check).
+        const reparenting = input.list_id !== undefined || input.parent_id !== undefined;
+        const seen = reparenting ? await this.visible(tx, userId, id) : null;
+        if (reparenting && !seen) return { kind: "not-found", what: "Task" } as const;
+        if (seen) await lockLists(tx, [seen.listId, input.list_id ?? seen.listId]);
         const locked = await this.lock(tx, userId, id);
         if (!locked) return { kind: "not-found", what: "Task" } as const;
         const { row: current } = locked;
+        // Moved by someone else in between: its list's lock is taken now.
+        if (seen && seen.listId !== current.listId) await lockLists(tx, [current.listId]);
         const refused = refuseWrite(locked);
         if (refused) return refused;
         const changes: Partial<typeof task.$inferInsert> = {};
@@ -513,9 +522,6 @@ export class TaskRepository {
         }
         if (input.parent_id !== undefined && input.parent_id !== current.parentId) {
           changes.parentId = input.parent_id;
-        }
-        if (moving || changes.parentId !== undefined) {
-          await lockLists(tx, moving ? [current.listId, targetList] : [targetList]);
         }
         if (changes.parentId) {
           const problem = await this.parentProblem(tx, userId, id, changes.parentId, targetList);

@@ -43,6 +43,13 @@ function preview({ key, input }: Adding): TaskAnswer {
     remind_at: input.remind_at ?? null,
     reminded_at: null,
     previous_id: null,
+    // The Inbox until the API answers (the board adds to the Inbox).
+    list_id: "",
+    parent_id: null,
+    assignee_id: null,
+    created_by: null,
+    subtask_count: 0,
+    completed_subtask_count: 0,
     tags: input.tags,
     created_at: now,
     updated_at: now,
