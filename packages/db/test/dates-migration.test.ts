@@ -61,3 +61,53 @@ describe("migration 0003", () => {
     }
   });
 });
+
+describe("migration 0005", () => {
+  it("moves every task into its owner's new Inbox, created by its owner, losing nothing", async () => {
+    const { url } = await useTestDatabase({ empty: true });
+    const folder = await migrationsUpTo("0004_oauth_provider");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: folder });
+      await client.query(`insert into "user" (id, name, email) values
+        ('ada', 'Ada', 'ada@example.test'), ('bob', 'Bob', 'bob@example.test'),
+        ('cy', 'Cy', 'cy@example.test')`);
+      await client.query(`
+        insert into task (user_id, title, completed, due_date, tags) values
+          ('ada', 'one', false, '2026-01-15', '{a}'), ('ada', 'two', true, null, '{}'),
+          ('bob', 'three', false, null, '{b}')`);
+      const before = await client.query(
+        `select id, user_id, title, completed, due_date, tags, created_at, updated_at
+         from task order by id`,
+      );
+      await migrateDatabase(url);
+      const after = await client.query(
+        `select id, user_id, title, completed, due_date, tags, created_at, updated_at
+         from task order by id`,
+      );
+      expect(after.rows).toEqual(before.rows);
+      const placed = await client.query<{ title: string; owner: string; inbox: boolean }>(`
+        select t.title, l.owner_id as owner, l.is_inbox as inbox, t.created_by = t.user_id as mine
+        from task t join list l on l.id = t.list_id order by t.title`);
+      expect(placed.rows).toEqual([
+        { title: "one", owner: "ada", inbox: true, mine: true },
+        { title: "three", owner: "bob", inbox: true, mine: true },
+        { title: "two", owner: "ada", inbox: true, mine: true },
+      ]);
+      // Every user has exactly one Inbox, as its owner's member, even without tasks.
+      const inboxes = await client.query(`
+        select l.owner_id, l.name, m.role from list l
+        join list_member m on m.list_id = l.id and m.user_id = l.owner_id
+        where l.is_inbox order by l.owner_id`);
+      expect(inboxes.rows).toEqual([
+        { owner_id: "ada", name: "Inbox", role: "owner" },
+        { owner_id: "bob", name: "Inbox", role: "owner" },
+        { owner_id: "cy", name: "Inbox", role: "owner" },
+      ]);
+    } finally {
+      await client.end();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

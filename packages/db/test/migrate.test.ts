@@ -34,6 +34,9 @@ describe("migrations", () => {
     expect(tables.map((t) => t.tablename)).toEqual([
       "account",
       "jwks",
+      "list",
+      "list_invite",
+      "list_member",
       "oauth_access_token",
       "oauth_client",
       "oauth_client_assertion",
