@@ -186,6 +186,7 @@ test.describe("AI assistants over MCP", () => {
       "add_task",
       "complete_task",
       "delete_task",
+      "list_lists",
       "list_tasks",
       "update_task",
     ]);

@@ -118,7 +118,7 @@ describe("/mcp", () => {
     }
   });
 
-  it("runs all five tools for the token's user, and the REST API shows what they did", async () => {
+  it("runs all six tools for the token's user, and the REST API shows what they did", async () => {
     const { userId, token } = await connectedUser();
     const client = await connect(token);
     const tools = await client.listTools();
@@ -126,6 +126,7 @@ describe("/mcp", () => {
       "add_task",
       "complete_task",
       "delete_task",
+      "list_lists",
       "list_tasks",
       "update_task",
     ]);
