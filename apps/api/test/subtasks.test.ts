@@ -311,6 +311,28 @@ describe("subtasks", () => {
   });
 });
 
+describe("subtask counts", () => {
+  it("hold when a task is completed while its subtasks are ticked at the same moment", async () => {
+    for (let round = 0; round < 3; round++) {
+      const top = await as.owner.create({ title: `Race ${round}`, list_id: shared });
+      const children = await Promise.all(
+        [1, 2, 3, 4].map((n) => as.owner.create({ title: `Part ${n}`, parent_id: top.id })),
+      );
+      const answers = await Promise.all([
+        as.owner.request("PATCH", `/api/tasks/${top.id}/complete`, { completed: true }),
+        ...children.map((child) => as.editor.request("POST", `/api/tasks/${child.id}/toggle`)),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+      const read = await as.owner.get(top.id);
+      const { rows } = await t.pool.query<{ done: number }>(
+        "select count(*) filter (where completed)::int as done from task where parent_id = $1",
+        [top.id],
+      );
+      expect(read).toMatchObject({ subtask_count: 4, completed_subtask_count: rows[0]?.done });
+    }
+  });
+});
+
 describe("moves between lists", () => {
   it("moves a task with its subtasks; a subtask moved alone leaves its parent", async () => {
     const top = await as.owner.create({ title: "Move me", list_id: shared });
@@ -412,5 +434,16 @@ describe("older clients", () => {
       await client.expect(200, Tasks, "GET", `/api/${encodeURIComponent(loner)}/tasks`)
     ).data;
     expect(viaPath).toEqual(task);
+  });
+});
+
+describe("after everything above", () => {
+  it("every task's subtask counts equal its subtasks", async () => {
+    const { rows } = await t.pool.query<{ id: string }>(`
+      select p.id from task p
+      where p.subtask_count <> (select count(*) from task c where c.parent_id = p.id)
+         or p.completed_subtask_count
+            <> (select count(*) from task c where c.parent_id = p.id and c.completed)`);
+    expect(rows).toEqual([]);
   });
 });

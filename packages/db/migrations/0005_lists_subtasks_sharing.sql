@@ -1,7 +1,8 @@
 -- Lists, subtasks and sharing. Every task moves into its owner's new Inbox; nothing is lost.
 -- Reversal, for review: drop the triggers and functions made here (restoring task_notify of
 -- 0001), drop task's constraints and indexes made here, recreate the task_user_* indexes of
--- 0000 and 0003, drop the columns list_id, parent_id, assignee_id and created_by (each task keeps
+-- 0000 and 0003, drop the columns list_id, parent_id, assignee_id, created_by, subtask_count and
+-- completed_subtask_count (each task keeps
 -- its user_id, its owner before and after), then drop list_invite, list_member, list and the
 -- types list_role and list_color.
 CREATE TYPE "public"."list_color" AS ENUM('gray', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink');--> statement-breakpoint
@@ -81,6 +82,8 @@ ALTER TABLE "task" ADD COLUMN "list_id" uuid;--> statement-breakpoint
 ALTER TABLE "task" ADD COLUMN "parent_id" uuid;--> statement-breakpoint
 ALTER TABLE "task" ADD COLUMN "assignee_id" text;--> statement-breakpoint
 ALTER TABLE "task" ADD COLUMN "created_by" text;--> statement-breakpoint
+ALTER TABLE "task" ADD COLUMN "subtask_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "task" ADD COLUMN "completed_subtask_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 -- Every existing task into its owner's Inbox, created by its owner.
 ALTER TABLE "task" DISABLE TRIGGER USER;--> statement-breakpoint
 UPDATE "task" SET "list_id" = inbox.id, "created_by" = task.user_id
@@ -110,6 +113,33 @@ CREATE INDEX "task_user_idx" ON "task" USING btree ("user_id");--> statement-bre
 CREATE INDEX "task_assignee_idx" ON "task" USING btree ("assignee_id") WHERE "task"."assignee_id" is not null;--> statement-breakpoint
 CREATE INDEX "task_created_by_idx" ON "task" USING btree ("created_by") WHERE "task"."created_by" is not null;--> statement-breakpoint
 ALTER TABLE "task" ADD CONSTRAINT "task_not_own_parent" CHECK ("task"."parent_id" is null or "task"."parent_id" <> "task"."id");--> statement-breakpoint
+ALTER TABLE "task" ADD CONSTRAINT "task_subtask_counts" CHECK ("task"."completed_subtask_count" between 0 and "task"."subtask_count");--> statement-breakpoint
+-- Every task carries the counts of its direct subtasks, kept by the database whoever writes, so
+-- a list reads them with the rows instead of counting per row. A subtask's change updates its
+-- parent after its own row: locks go from a subtask to its parent, never the other way.
+CREATE FUNCTION "task_subtask_counts"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.parent_id IS NOT NULL THEN
+    UPDATE task SET subtask_count = subtask_count - 1,
+        completed_subtask_count = completed_subtask_count - OLD.completed::int
+      WHERE id = OLD.parent_id;
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.parent_id IS NOT NULL THEN
+    UPDATE task SET subtask_count = subtask_count + 1,
+        completed_subtask_count = completed_subtask_count + NEW.completed::int
+      WHERE id = NEW.parent_id;
+  END IF;
+  RETURN NULL;
+END
+$$;--> statement-breakpoint
+CREATE TRIGGER "task_subtask_counts_insert" AFTER INSERT ON "task"
+  FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL) EXECUTE FUNCTION "task_subtask_counts"();--> statement-breakpoint
+CREATE TRIGGER "task_subtask_counts_delete" AFTER DELETE ON "task"
+  FOR EACH ROW WHEN (OLD.parent_id IS NOT NULL) EXECUTE FUNCTION "task_subtask_counts"();--> statement-breakpoint
+CREATE TRIGGER "task_subtask_counts_update" AFTER UPDATE OF "parent_id", "completed" ON "task"
+  FOR EACH ROW WHEN (OLD.parent_id IS DISTINCT FROM NEW.parent_id
+    OR (NEW.parent_id IS NOT NULL AND OLD.completed IS DISTINCT FROM NEW.completed))
+  EXECUTE FUNCTION "task_subtask_counts"();--> statement-breakpoint
 -- A task's user_id is always the owner of its list. An insert that names only a user (scripts
 -- and tools written before lists) puts the task in that user's Inbox, created by that user; a
 -- task that moves to another list (its subtasks move with it, by task_parent_fk) changes owner.

@@ -397,6 +397,9 @@ export const task = pgTable(
     parentId: uuid("parent_id"),
     assigneeId: text("assignee_id"),
     createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    /** Direct subtasks, and how many of them are completed (kept by task_subtask_counts). */
+    subtaskCount: integer("subtask_count").notNull().default(0),
+    completedSubtaskCount: integer("completed_subtask_count").notNull().default(0),
     title: text("title").notNull(),
     description: text("description"),
     completed: boolean("completed").notNull().default(false),
@@ -430,6 +433,10 @@ export const task = pgTable(
     check("task_due_time_needs_date", sql`${t.dueTime} is null or ${t.dueDate} is not null`),
     check("task_recurrence_needs_date", sql`${t.recurrence} is null or ${t.dueDate} is not null`),
     check("task_not_own_parent", sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
+    check(
+      "task_subtask_counts",
+      sql`${t.completedSubtaskCount} between 0 and ${t.subtaskCount}`,
+    ),
     foreignKey({
       columns: [t.previousId],
       foreignColumns: [t.id],

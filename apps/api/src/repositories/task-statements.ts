@@ -12,7 +12,7 @@ import { PRIORITIES, type Task } from "@taskbridge/shared/task";
 const iso = (column: string) =>
   `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The columns of a task read from `alias`, with its direct subtasks counted off task_parent_idx. */
+/** The columns of a task read from `alias`, as the API writes them. */
 export function taskColumns(alias: string): string {
   const c = (column: string) => `${alias}.${column}`;
   return [
@@ -33,9 +33,8 @@ export function taskColumns(alias: string): string {
     c("parent_id"),
     c("assignee_id"),
     c("created_by"),
-    `(select count(*) from task sub where sub.parent_id = ${c("id")})::int as subtask_count`,
-    `(select count(*) from task sub where sub.parent_id = ${c("id")} and sub.completed)::int
-      as completed_subtask_count`,
+    c("subtask_count"),
+    c("completed_subtask_count"),
     `${iso(c("created_at"))} as created_at`,
     `${iso(c("updated_at"))} as updated_at`,
   ].join(", ");
@@ -90,7 +89,7 @@ const TOGGLE_SIMPLE = {
   text: `update task t set completed = coalesce($3::boolean, not t.completed),
     updated_at = clock_timestamp()
     where t.id = $1 and t.recurrence is null and ${writableBy("t", "$2")}
-      and not exists (select 1 from task sub where sub.parent_id = t.id)
+      and t.subtask_count = 0
     returning ${taskColumns("t")}`,
 };
 

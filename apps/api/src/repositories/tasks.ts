@@ -168,6 +168,7 @@ const invalid = (field: string, message: string): Exclude<WriteResult, { kind: "
 });
 
 const FOREIGN_KEY_VIOLATION = "23503";
+const DEADLOCK_DETECTED = "40P01";
 function hasCode(error: unknown, code: string): boolean {
   if (typeof error !== "object" || error === null) return false;
   if ("code" in error && error.code === code) return true;
@@ -389,7 +390,7 @@ export class TaskRepository {
     if (inInbox) {
       return { kind: "ok", task: await this.statements.createInInbox(fields), nextId: null };
     }
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       let listId = input.list_id;
       const parentId = input.parent_id ?? null;
       if (parentId !== null) {
@@ -470,7 +471,8 @@ export class TaskRepository {
    */
   async update(userId: string, id: string, input: TaskUpdateParsed): Promise<WriteResult> {
     try {
-      return await this.db.transaction(async (tx) => {
+      return await this.transaction(async (tx) => {
+        if (input.completed === true) await this.lockSubtasks(tx, userId, id);
         // A change of list or parent takes the lists' re-parenting locks before the row lock, as
         // every such change does: the other order deadlocks two moves that cross (each would hold
         // its row and wait for the lock the other holds, through the foreign key check).
@@ -590,13 +592,47 @@ export class TaskRepository {
   async toggle(userId: string, id: string, completed?: boolean): Promise<WriteResult> {
     const simple = await this.statements.toggleSimple(userId, id, completed);
     if (simple) return { kind: "ok", task: simple, nextId: null };
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
+      if (completed !== false) await this.lockSubtasks(tx, userId, id);
       const locked = await this.lock(tx, userId, id);
       if (!locked) return { kind: "not-found", what: "Task" } as const;
       const refused = refuseWrite(locked);
       if (refused) return refused;
       return this.write(tx, locked.row, { completed: completed ?? !locked.row.completed });
     });
+  }
+
+  /**
+   * Locks a task's subtasks, deepest first, before the task itself is locked: a subtask's change
+   * updates its parent's counts after its own row (the trigger task_subtask_counts), so locks
+   * always go from a subtask to its parent, and completing a task with its subtasks never waits
+   * in the other order for a subtask being ticked at the same moment.
+   */
+  private async lockSubtasks(tx: Transaction, userId: string, id: string): Promise<void> {
+    await tx.execute(sql`
+      with recursive subtree(id, n) as (
+        select t.id, 1 from task t where t.parent_id = ${id}
+          and exists (select 1 from list_member m where m.list_id = t.list_id and m.user_id = ${userId})
+        union all
+        select t.id, s.n + 1 from task t join subtree s on t.parent_id = s.id where s.n < 10
+      )
+      select t.id from task t join subtree s on s.id = t.id
+      order by s.n desc, t.id
+      for no key update of t`);
+  }
+
+  /**
+   * A transaction, run again once if PostgreSQL ended it to break a deadlock: two changes that
+   * cascade through a tree in opposite directions (deleting or moving a task while its subtask is
+   * ticked) can still meet, and the second try sees what the first one left.
+   */
+  private async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (error) {
+      if (!hasCode(error, DEADLOCK_DETECTED)) throw error;
+      return this.db.transaction(work);
+    }
   }
 
   /** The task under a row lock, with the caller's role in its list; null when they are not in it. */
@@ -741,7 +777,7 @@ export class TaskRepository {
     userId: string,
     id: string,
   ): Promise<Exclude<WriteResult, { kind: "ok" }> | { kind: "deleted" }> {
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const locked = await this.lock(tx, userId, id);
       if (!locked) return { kind: "not-found", what: "Task" } as const;
       const refused = refuseWrite(locked);
