@@ -15,8 +15,10 @@ const ERROR_RETRY_MS = 5000;
 /**
  * Marks every due reminder as sent and announces each one on `task_reminders`, in one statement:
  * a row is taken by exactly one API copy (SKIP LOCKED, `reminded_at is null`), and the
- * notification leaves only if that statement commits. Each copy's hub then tells the owner's
- * streams it holds, so a reminder reaches every stream once, whichever copy fired it.
+ * notification leaves only if that statement commits. It is addressed to one person, who must
+ * still be a member of the task's list: the assignee, else the creator, else the list's owner
+ * (`task.user_id`, a member for as long as the list exists). Each copy's hub then tells that
+ * person's streams it holds, so a reminder reaches every stream once, whichever copy fired it.
  */
 const FIRE_DUE_REMINDERS = `
   with due as (
@@ -27,10 +29,20 @@ const FIRE_DUE_REMINDERS = `
     for update skip locked
   ), fired as (
     update task set reminded_at = now() from due where task.id = due.id
-    returning task.id, task.user_id
+    returning task.id, task.list_id, task.user_id, task.assignee_id, task.created_by
   )
-  select pg_notify('${REMINDER_CHANNEL}', json_build_object('user_id', user_id, 'id', id)::text)
-  from fired`;
+  select pg_notify(
+    '${REMINDER_CHANNEL}',
+    json_build_object(
+      'user_id', coalesce(assignee.user_id, creator.user_id, fired.user_id),
+      'id', fired.id
+    )::text
+  )
+  from fired
+  left join list_member assignee
+    on assignee.list_id = fired.list_id and assignee.user_id = fired.assignee_id
+  left join list_member creator
+    on creator.list_id = fired.list_id and creator.user_id = fired.created_by`;
 
 /** Milliseconds until the next pending reminder, read off a partial index; null when none. */
 const NEXT_REMINDER_DELAY = `

@@ -3,6 +3,7 @@ import type { TokenVerifier } from "../auth/verifier.ts";
 import { authPlugin } from "../plugins/auth.ts";
 import { rateLimitPlugin } from "../plugins/rate-limit.ts";
 import { eventRoutes } from "./events.ts";
+import { listRoutes } from "./lists.ts";
 import { meRoutes } from "./me.ts";
 import { taskRoutes } from "./tasks.ts";
 
@@ -25,5 +26,6 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(meRoutes);
   await app.register(eventRoutes, { sendReminders: options.sendReminders ?? true });
   await app.register(taskRoutes, { userInPath: false });
+  await app.register(listRoutes);
   await app.register(taskRoutes, { prefix: "/:user_id", userInPath: true });
 };

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ProblemSchema } from "@taskbridge/shared/problem";
+import { eq } from "drizzle-orm";
+import { listMember } from "@taskbridge/db/schema";
 import { z } from "zod";
 import { LiveHub } from "../live/hub.ts";
 import { ReminderScheduler } from "../live/reminders.ts";
@@ -16,13 +18,24 @@ export interface EventRoutesOptions {
 }
 
 /**
- * `GET /api/events`: a server-sent event stream of the caller's task changes (`event: task`,
- * data `{ "id", "op" }`) and reminders (`event: reminder`, data `{ "task" }`), fed by PostgreSQL
- * LISTEN/NOTIFY so a change made or a reminder sent by any API copy arrives. Needs the same
- * Bearer token as every `/api` route, so browsers read it with `fetch`.
+ * `GET /api/events`: a server-sent event stream of the changes to the tasks of every list the
+ * caller is in (`event: task`, data `{ "id", "op" }`), of those lists and their
+ * members (`event: lists`, data `{ "list_id", "user_id", "op" }`), and the caller's reminders
+ * (`event: reminder`, data `{ "task" }`), fed by PostgreSQL LISTEN/NOTIFY so a change made or a
+ * reminder sent by any API copy arrives. Needs the same Bearer token as every `/api` route, so
+ * browsers read it with `fetch`.
  */
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, options) => {
-  const hub = new LiveHub(app.config.databaseUrl, app.log);
+  // The lists a stream's user is in, read once per user with streams here; the hub keeps them
+  // current from the database's notifications.
+  const listIdsOf = async (userId: string) =>
+    (
+      await app.db
+        .select({ listId: listMember.listId })
+        .from(listMember)
+        .where(eq(listMember.userId, userId))
+    ).map((row) => row.listId);
+  const hub = new LiveHub(app.config.databaseUrl, app.log, listIdsOf);
   const tasks = new TaskRepository(app.db);
   const reminders =
     options.sendReminders === false
@@ -47,13 +60,26 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     {
       schema: {
         tags: ["tasks"],
-        summary: "Live task changes of the caller (text/event-stream)",
+        summary: "Live changes of the caller's lists and tasks (text/event-stream)",
         description:
-          "Server-sent events: `event: ready` once, then `event: task` with data `{ id, op }` " +
-          "(op: insert, update or delete) for each change to the caller's tasks, " +
-          "`event: reminder` with data `{ task }` when a task's `remind_at` comes (once per " +
-          "reminder, on every open stream of its owner), and a comment line every 25 s to keep " +
-          "the connection open. The stream ends when the token expires; reconnect with a fresh one.",
+          "Server-sent events: `event: ready` once, then:\n\n" +
+          "- `event: task` with data `{ id, op }` (op: insert, update or delete) for " +
+          "each change to a task of any list the caller is a member of, whoever made it. A task " +
+          "moved to another list reaches the members of both: those of the list it left who " +
+          "are not in the new one get op `delete` (the task is gone for them); those of the new " +
+          "list who were not in the old one get op `insert`; members of both get `update`.\n" +
+          "- `event: lists` with data `{ list_id, user_id, op }` when a membership of one of the " +
+          "caller's lists changes (`user_id` joined: insert; changed role: update; left, was " +
+          "removed, or the list was deleted: delete), or the list itself was renamed, " +
+          "recoloured or archived (`user_id` null, op update). It reaches every member and the " +
+          "member concerned; after their own `delete`, the caller's streams hear nothing more " +
+          "of that list, so a client drops the list and its tasks then.\n" +
+          "- `event: reminder` with data `{ task }` when a task's `remind_at` comes, once per " +
+          "reminder, on every open stream of one person: the assignee, else the creator, else " +
+          "the list's owner (always a current member of the list).\n" +
+          "- a comment line every 25 s to keep the connection open.\n\n" +
+          "The stream ends when the token expires; reconnect with a fresh one (after a " +
+          "reconnection, refetch: changes made meanwhile are not replayed).",
         security: [{ bearerAuth: [] }],
         response: {
           200: z.string().describe("text/event-stream"),
@@ -85,10 +111,18 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
 
       const unsubscribe = hub.subscribe(userId, (event) => {
         if (event.kind === "task") {
-          write(`event: task\ndata: ${JSON.stringify(event.change)}\n\n`);
+          // The same data as before lists: a client that knows nothing of lists reads it as is.
+          const { id, op } = event.change;
+          write(`event: task\ndata: ${JSON.stringify({ id, op })}\n\n`);
           return;
         }
-        // Read through the owner-scoped repository: the stream's user and no one else.
+        if (event.kind === "lists") {
+          write(`event: lists\ndata: ${JSON.stringify(event.change)}\n\n`);
+          return;
+        }
+        // The hub no longer knows the user's lists: end, and the client reconnects afresh.
+        if (event.kind === "lost") return end();
+        // Read through the membership-scoped repository: only if the stream's user may see it.
         tasks.findTask(userId, event.id).then(
           (task) => {
             if (task && !reply.raw.writableEnded)
