@@ -37,6 +37,28 @@ export default tseslint.config(
     },
   },
   {
+    // The access rule of the task API lives in its repositories: a join on list_member in every
+    // statement that reads or writes a task or a list. Nothing else in the API may reach those
+    // tables, so a new route cannot forget the rule: it has no way to query them but through it.
+    files: ["apps/api/src/**/*.ts"],
+    ignores: ["apps/api/src/repositories/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@taskbridge/db/schema",
+              importNames: ["task", "list", "listMember", "listInvite"],
+              message:
+                "Tasks and lists are read and written through apps/api/src/repositories, which apply the membership rule.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // expect.objectContaining and friends are typed `any` by design.
     files: ["**/test/**", "e2e/**", "tests/**"],
     rules: { "@typescript-eslint/no-unsafe-assignment": "off" },

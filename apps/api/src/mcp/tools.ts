@@ -19,7 +19,13 @@ import { ListSchema } from "@taskbridge/shared/list";
 import type { AuthUser } from "../auth/verifier.ts";
 import { listSort, TaskRepository, type WriteResult } from "../repositories/tasks.ts";
 import type { Database } from "@taskbridge/db/client";
-import { listListsOf, listNamesOf, ListRefSchema, resolveList, type NamedList } from "./lists.ts";
+import {
+  listNamesOf,
+  ListRefSchema,
+  resolveList,
+  type NamedList,
+} from "../repositories/list-names.ts";
+import { ListRepository } from "../repositories/lists.ts";
 
 export const MCP_READ_SCOPE = "tasks:read";
 export const MCP_WRITE_SCOPE = "tasks:write";
@@ -230,7 +236,7 @@ export function createMcpServer(db: Database, user: AuthUser, listener: ToolList
     },
     () =>
       run("list_lists", "read", async () => {
-        const lists = await listListsOf(db, user.id);
+        const lists = await new ListRepository(db).listsOf(user.id, { archived: false });
         const lines = lists.map(
           (list) =>
             `- ${list.name}: ${list.role}${

@@ -37,6 +37,15 @@ export async function membershipOf(
   return row ?? null;
 }
 
+/** The ids of every list a user is in: one range of list_member's primary key. */
+export async function listIdsOf(db: Database | Transaction, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: listMember.listId })
+    .from(listMember)
+    .where(eq(listMember.userId, userId));
+  return rows.map((row) => row.id);
+}
+
 /**
  * Serialises the changes of task parents within these lists until the transaction ends, so two
  * concurrent moves can never make each other an ancestor (each checks the tree the other left).

@@ -15,7 +15,7 @@ import { SUBTASK_LEVELS } from "@taskbridge/shared/task-rules";
 import { daysBetween, nextOccurrence } from "@taskbridge/shared/recurrence";
 import { sortKeyOf, type Sort, type View } from "@taskbridge/shared/task-rules";
 import type { Cursor } from "../lib/cursor.ts";
-import { membershipOf, lockLists, type Transaction, type Membership } from "./access.ts";
+import { listIdsOf, lockLists, membershipOf, type Membership, type Transaction } from "./access.ts";
 import { taskColumns, taskFromRow, TaskStatements } from "./task-statements.ts";
 
 /** `%`, `_` and `\` typed by a user are characters to find, not LIKE wildcards. */
@@ -30,7 +30,6 @@ const sortColumns = {
   priority: task.priority,
   title: sql`lower(${task.title})`,
 } as const;
-
 
 /** The value a cursor keeps for a task under a sort key. */
 export function sortValue(task: Task, sort: Sort): string | null {
@@ -231,15 +230,6 @@ export class TaskRepository {
     return row?.id ?? null;
   }
 
-  /** The ids of every list the caller is in (a range of list_member's primary key). */
-  private async listIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .select({ id: listMember.listId })
-      .from(listMember)
-      .where(eq(listMember.userId, userId));
-    return rows.map((row) => row.id);
-  }
-
   /**
    * The list statement, unexecuted (so its plan can be inspected); null when `list` names a list
    * the caller is not in. Each of the caller's lists gives at most one page, read in order off
@@ -277,7 +267,7 @@ export class TaskRepository {
     // Each page carries its sort key as a column, so the merge orders by what the index gave.
     const sortKey = sql`${sortColumns[key]} as sort_key`;
     const outerOrder = sql.raw(`t.sort_key ${dir}, t.id ${dir}`);
-    const lists = listId === undefined ? await this.listIdsOf(userId) : [listId];
+    const lists = listId === undefined ? await listIdsOf(this.db, userId) : [listId];
     if (lists.length <= MERGED_LISTS_MAX) {
       const branches = lists.map(
         (id) => sql`(select *, ${sortKey} from ${task} where ${task.listId} = ${id} and ${where}
@@ -430,10 +420,7 @@ export class TaskRepository {
     const [row] = await tx
       .select({ id: task.id, listId: task.listId, parentId: task.parentId })
       .from(task)
-      .innerJoin(
-        listMember,
-        and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)),
-      )
+      .innerJoin(listMember, and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)))
       .where(eq(task.id, id));
     return row ?? null;
   }
@@ -530,7 +517,10 @@ export class TaskRepository {
           if (problem) return problem;
         }
         if (input.assignee_id !== undefined && input.assignee_id !== current.assigneeId) {
-          if (input.assignee_id !== null && !(await membershipOf(tx, input.assignee_id, targetList)))
+          if (
+            input.assignee_id !== null &&
+            !(await membershipOf(tx, input.assignee_id, targetList))
+          )
             return invalid("assignee_id", "The assignee must be a member of the task's list");
           changes.assigneeId = input.assignee_id;
         }
@@ -644,10 +634,7 @@ export class TaskRepository {
     const [row] = await tx
       .select({ row: task, role: listMember.role, archived: list.archived })
       .from(task)
-      .innerJoin(
-        listMember,
-        and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)),
-      )
+      .innerJoin(listMember, and(eq(listMember.listId, task.listId), eq(listMember.userId, userId)))
       .innerJoin(list, eq(list.id, task.listId))
       .where(eq(task.id, id))
       .for("update", { of: task });

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ProblemSchema } from "@taskbridge/shared/problem";
-import { eq } from "drizzle-orm";
-import { listMember } from "@taskbridge/db/schema";
 import { z } from "zod";
 import { LiveHub } from "../live/hub.ts";
 import { ReminderScheduler } from "../live/reminders.ts";
 import { HttpProblem } from "../problem.ts";
+import { listIdsOf } from "../repositories/access.ts";
 import { TaskRepository } from "../repositories/tasks.ts";
 
 /** Open streams one user may hold at once (tabs, devices). */
@@ -28,14 +27,7 @@ export interface EventRoutesOptions {
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, options) => {
   // The lists a stream's user is in, read once per user with streams here; the hub keeps them
   // current from the database's notifications.
-  const listIdsOf = async (userId: string) =>
-    (
-      await app.db
-        .select({ listId: listMember.listId })
-        .from(listMember)
-        .where(eq(listMember.userId, userId))
-    ).map((row) => row.listId);
-  const hub = new LiveHub(app.config.databaseUrl, app.log, listIdsOf);
+  const hub = new LiveHub(app.config.databaseUrl, app.log, (userId) => listIdsOf(app.db, userId));
   const tasks = new TaskRepository(app.db);
   const reminders =
     options.sendReminders === false

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@taskbridge/db/client";
-import { list, listMember, task } from "@taskbridge/db/schema";
-import { LIST_NAME_MAX, type List } from "@taskbridge/shared/list";
+import { list, listMember } from "@taskbridge/db/schema";
+import { LIST_NAME_MAX } from "@taskbridge/shared/list";
 
-// The assistants' view of the caller's lists: what `list_lists` shows, and how a list named in a
-// tool call (an id, a name, or "inbox") becomes the id the task repository takes. Every query is
+// How a list named in an assistant's tool call (an id, a name, or "inbox") becomes the id the
+// task repository takes, and the names a tool's answer shows. Every query is
 // scoped by the caller's list_member rows, so another person's list is never found.
 
 /** What a tool call may name a list by: its id, its name (any case), or `inbox`. */
@@ -81,43 +81,6 @@ export async function resolveList(
   if (!only) return { kind: "missing" };
   if (others.length > 0) return { kind: "ambiguous", candidates };
   return { kind: "found", list: only };
-}
-
-/**
- * The caller's lists as the REST API writes a List (ListSchema): owned and shared with them,
- * archived ones left out, the Inbox first and then by name, case-insensitively.
- */
-export async function listListsOf(db: Database, userId: string): Promise<List[]> {
-  const rows = await db
-    .select({
-      ...named,
-      color: list.color,
-      ownerId: list.ownerId,
-      role: listMember.role,
-      memberCount: sql<number>`(select count(*) from ${listMember} m
-        where m.list_id = ${list.id})::int`.mapWith(Number),
-      pendingCount: sql<number>`(select count(*) from ${task} t
-        where t.list_id = ${list.id} and not t.completed)::int`.mapWith(Number),
-      createdAt: list.createdAt,
-      updatedAt: list.updatedAt,
-    })
-    .from(listMember)
-    .innerJoin(list, eq(list.id, listMember.listId))
-    .where(and(eq(listMember.userId, userId), eq(list.archived, false)))
-    .orderBy(...byInboxThenName);
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    color: row.color,
-    is_inbox: row.isInbox,
-    archived: row.archived,
-    owner_id: row.ownerId,
-    role: row.role,
-    member_count: row.memberCount,
-    pending_count: row.pendingCount,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  }));
 }
 
 /** The names of those of `ids` that are the caller's lists, by id. */
