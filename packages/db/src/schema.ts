@@ -325,7 +325,9 @@ export const list = pgTable(
     check("list_name_length", sql`char_length(${t.name}) between 1 and 100`),
     check("list_name_trimmed", sql`${t.name} = btrim(${t.name})`),
     check("list_inbox_not_archived", sql`not (${t.isInbox} and ${t.archived})`),
-    uniqueIndex("list_one_inbox_idx").on(t.ownerId).where(sql`${t.isInbox}`),
+    uniqueIndex("list_one_inbox_idx")
+      .on(t.ownerId)
+      .where(sql`${t.isInbox}`),
     index("list_owner_idx").on(t.ownerId),
     // A target of task's composite key (list_id, owner): a task's user_id is its list's owner.
     uniqueIndex("list_id_owner_idx").on(t.id, t.ownerId),
@@ -433,10 +435,7 @@ export const task = pgTable(
     check("task_due_time_needs_date", sql`${t.dueTime} is null or ${t.dueDate} is not null`),
     check("task_recurrence_needs_date", sql`${t.recurrence} is null or ${t.dueDate} is not null`),
     check("task_not_own_parent", sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
-    check(
-      "task_subtask_counts",
-      sql`${t.completedSubtaskCount} between 0 and ${t.subtaskCount}`,
-    ),
+    check("task_subtask_counts", sql`${t.completedSubtaskCount} between 0 and ${t.subtaskCount}`),
     foreignKey({
       columns: [t.previousId],
       foreignColumns: [t.id],
