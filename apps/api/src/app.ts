@@ -20,6 +20,7 @@ import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import { docsTheme } from "./lib/docs-theme.ts";
+import { ListIdsCache } from "./live/list-ids.ts";
 import { serializerCompiler } from "./lib/serializer.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
@@ -52,6 +53,8 @@ declare module "fastify" {
     db: Database;
     /** Checks `/readyz` runs; each plugin that needs something before it can serve adds one. */
     readinessChecks: Map<string, ReadinessCheck>;
+    /** Callers' list ids, kept current by the event hub (live/list-ids.ts). */
+    listIds: ListIdsCache;
   }
 }
 
@@ -155,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("pool", deps.pool);
   app.decorate("db", deps.db);
   app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
+  app.decorate("listIds", new ListIdsCache());
   app.decorateRequest("user", requestUserDecoration);
   app.readinessChecks.set("database", async () => {
     await deps.pool.query("select 1");

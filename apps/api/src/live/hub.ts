@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { ListIdsCache } from "./list-ids.ts";
 import { z } from "zod";
 
 /** A task was written: `{ user_id, list_id, from_list_id, id, op }` (trigger of migration 0005). */
@@ -100,6 +101,8 @@ export class LiveHub {
     private readonly databaseUrl: string,
     private readonly log: HubLog,
     private readonly loadListIds: ListIdsLoader,
+    /** This process's cache of callers' list ids, kept current from the same notifications. */
+    private readonly listIds?: ListIdsCache,
   ) {}
 
   get isConnected(): boolean {
@@ -123,6 +126,7 @@ export class LiveHub {
       );
       this.client = client;
       this.connected = true;
+      this.listIds?.listening();
       this.log.info({}, "listening for task changes");
       // Notifications sent while no connection listened are lost: read every set and the
       // schedule again, now that nothing more can be missed.
@@ -142,6 +146,7 @@ export class LiveHub {
     if (this.client !== client) return;
     this.client = undefined;
     this.connected = false;
+    this.listIds?.deaf();
     client.end().catch(() => undefined);
     if (!this.stopped) {
       this.log.warn({}, "lost the task-change connection; reconnecting");
@@ -184,6 +189,7 @@ export class LiveHub {
     if (channel === LIST_CHANNEL) {
       const parsed = ListNotificationSchema.safeParse(raw);
       if (!parsed.success) return;
+      if (parsed.data.user_id !== null) this.listIds?.forget(parsed.data.user_id);
       const to = this.recipients(parsed.data.list_id);
       // The member concerned hears of it too: one just added is in no set yet.
       const concerned = parsed.data.user_id;
@@ -338,6 +344,7 @@ export class LiveHub {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.listIds?.deaf();
     clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = undefined;

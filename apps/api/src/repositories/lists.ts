@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "@taskbridge/db/client";
+import type { ListIdsCache } from "../live/list-ids.ts";
 import {
   list,
   listInvite,
@@ -199,7 +200,11 @@ export interface InviteInput {
 
 /** The caller's lists, their members and invites; each method checks the caller's role. */
 export class ListRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** This process's cache of callers' list ids, which a new membership makes out of date. */
+    private readonly listIds?: ListIdsCache,
+  ) {}
 
   /** The caller's lists, the Inbox first and then by name (any case); archived ones on request. */
   async listsOf(userId: string, options: { archived: boolean }): Promise<List[]> {
@@ -244,7 +249,7 @@ export class ListRepository {
     userId: string,
     input: { name: string; color: ListColor },
   ): Promise<ListOutcome<List>> {
-    return this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       await tx.execute(
         sql`select pg_advisory_xact_lock(hashtextextended(${userId}::text, ${OWNED_LISTS_LOCK}))`,
       );
@@ -264,6 +269,9 @@ export class ListRepository {
       if (!inserted) throw new Error("insert returned no row");
       return ok(await this.reread(tx, userId, inserted.id));
     });
+    // The caller's next request, on this copy, already reads the new list.
+    this.listIds?.forget(userId);
+    return outcome;
   }
 
   /**
@@ -502,7 +510,7 @@ export class ListRepository {
    * An archived list can be joined: its tasks are then read-only for every member alike.
    */
   async acceptInvite(userId: string, token: string): Promise<List | null> {
-    return this.db.transaction(async (tx) => {
+    const joined = await this.db.transaction(async (tx) => {
       const [invite] = await tx
         .select({
           id: listInvite.id,
@@ -539,6 +547,8 @@ export class ListRepository {
       }
       return this.reread(tx, userId, invite.listId);
     });
+    this.listIds?.forget(userId);
+    return joined;
   }
 }
 

@@ -79,6 +79,19 @@ export const LIST_NEWEST = {
 };
 
 /**
+ * The default list page of a caller in one list only: a range of that list's index, newest
+ * first, no sort. The membership is checked in the statement (a one-time filter), so a list id
+ * the caller no longer belongs to gives nothing.
+ */
+export const LIST_NEWEST_OF_LIST = {
+  name: "task_list_newest_of_list",
+  text: `select ${taskColumns("t")} from task t
+    where t.list_id = $2 and exists (select 1 from list_member access
+      where access.list_id = $2 and access.user_id = $1)
+    order by t.created_at desc, t.id desc limit $3`,
+};
+
+/**
  * Toggle (or set) `completed` of a task that neither recurs nor has subtasks, in one statement:
  * the UPDATE locks the row, so concurrent toggles never lose one another. A recurring task (whose
  * completion creates the next occurrence) or a task with subtasks (whose completion completes
@@ -218,6 +231,14 @@ export class TaskStatements {
 
   async listNewest(userId: string, limit: number): Promise<Task[]> {
     const { rows } = await this.pool.query({ ...LIST_NEWEST, values: [userId, limit] });
+    return rows.map(taskFromRow);
+  }
+
+  async listNewestOfList(userId: string, listId: string, limit: number): Promise<Task[]> {
+    const { rows } = await this.pool.query({
+      ...LIST_NEWEST_OF_LIST,
+      values: [userId, listId, limit],
+    });
     return rows.map(taskFromRow);
   }
 

@@ -16,6 +16,7 @@ import { daysBetween, nextOccurrence } from "@taskbridge/shared/recurrence";
 import { sortKeyOf, type Sort, type View } from "@taskbridge/shared/task-rules";
 import type { Cursor } from "../lib/cursor.ts";
 import { listIdsOf, lockLists, membershipOf, type Membership, type Transaction } from "./access.ts";
+import type { ListIdsCache } from "../live/list-ids.ts";
 import { taskColumns, taskFromRow, TaskStatements } from "./task-statements.ts";
 
 /** `%`, `_` and `\` typed by a user are characters to find, not LIKE wildcards. */
@@ -182,8 +183,21 @@ function hasCode(error: unknown, code: string): boolean {
 export class TaskRepository {
   private readonly statements: TaskStatements;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** This process's cache of callers' list ids, when it has one (see live/list-ids.ts). */
+    private readonly listIdCache?: ListIdsCache,
+  ) {
     this.statements = new TaskStatements(db.$client);
+  }
+
+  /** The ids of the caller's lists: from this process's cache when it is current. */
+  private async listIds(userId: string): Promise<readonly string[]> {
+    const cached = this.listIdCache?.get(userId);
+    if (cached) return cached;
+    const ids = await listIdsOf(this.db, userId);
+    this.listIdCache?.set(userId, ids);
+    return ids;
   }
 
   /**
@@ -206,11 +220,25 @@ export class TaskRepository {
       options.list === undefined &&
       options.parent === undefined &&
       options.assignee === undefined;
-    if (plain) return this.statements.listNewest(userId, options.limit + 1);
+    if (plain) {
+      // Most people are in one list: a range of its index, without merging lists. Without a
+      // current cache the one statement that merges every list saves a round trip.
+      const cached = this.listIdCache?.get(userId) ?? (await this.cacheListIds(userId));
+      const [only, ...more] = cached ?? [];
+      if (only !== undefined && more.length === 0)
+        return this.statements.listNewestOfList(userId, only, options.limit + 1);
+      return this.statements.listNewest(userId, options.limit + 1);
+    }
     const query = await this.listQuery(userId, options);
     if (!query) return null;
     const result = await this.db.execute(query);
     return result.rows.map(taskFromRow);
+  }
+
+  /** Reads and caches the caller's list ids when this process keeps a current cache. */
+  private async cacheListIds(userId: string): Promise<readonly string[] | undefined> {
+    if (!this.listIdCache?.isLive) return undefined;
+    return this.listIds(userId);
   }
 
   /** The list the `list` parameter names, if the caller is in it; undefined without one. */
@@ -267,7 +295,7 @@ export class TaskRepository {
     // Each page carries its sort key as a column, so the merge orders by what the index gave.
     const sortKey = sql`${sortColumns[key]} as sort_key`;
     const outerOrder = sql.raw(`t.sort_key ${dir}, t.id ${dir}`);
-    const lists = listId === undefined ? await listIdsOf(this.db, userId) : [listId];
+    const lists = listId === undefined ? await this.listIds(userId) : [listId];
     if (lists.length <= MERGED_LISTS_MAX) {
       const branches = lists.map(
         (id) => sql`(select *, ${sortKey} from ${task} where ${task.listId} = ${id} and ${where}

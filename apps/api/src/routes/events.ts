@@ -27,8 +27,13 @@ export interface EventRoutesOptions {
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, options) => {
   // The lists a stream's user is in, read once per user with streams here; the hub keeps them
   // current from the database's notifications.
-  const hub = new LiveHub(app.config.databaseUrl, app.log, (userId) => listIdsOf(app.db, userId));
-  const tasks = new TaskRepository(app.db);
+  const hub = new LiveHub(
+    app.config.databaseUrl,
+    app.log,
+    (userId) => listIdsOf(app.db, userId),
+    app.listIds,
+  );
+  const tasks = new TaskRepository(app.db, app.listIds);
   const reminders =
     options.sendReminders === false
       ? undefined

@@ -68,7 +68,7 @@ function unwrap<T>(request: FastifyRequest, result: ListOutcome<T>): T {
  * gets 403 naming it.
  */
 export const listRoutes: FastifyPluginAsyncZod = async (app) => {
-  const lists = new ListRepository(app.db);
+  const lists = new ListRepository(app.db, app.listIds);
   const tags = ["lists"];
   const security = [{ bearerAuth: [] }];
   const ListParams = z.object({ id: z.string().describe("List id (UUID)") });

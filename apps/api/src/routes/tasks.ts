@@ -70,7 +70,7 @@ export function writeRefusal(
  * under `/api/:user_id`, where a path that names someone other than the caller is a 403.
  */
 export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, options) => {
-  const tasks = new TaskRepository(app.db);
+  const tasks = new TaskRepository(app.db, app.listIds);
   const userParam = options.userInPath
     ? { user_id: z.string().describe("Must be the token's subject") }
     : {};
