@@ -33,6 +33,38 @@ async function seed(db: Database, userId: string, count: number): Promise<void> 
   await db.execute(sql`analyze task`);
 }
 
+/**
+ * `count` tasks spread over 61 lists of one user: their Inbox, 50 lists of their own and 10 lists
+ * of someone else shared with them, as a person who organises and shares a lot would have.
+ */
+async function seedSpread(db: Database, userId: string, count: number): Promise<void> {
+  const sharer = `${userId}-sharer`;
+  await db
+    .insert(user)
+    .values([
+      { id: userId, name: userId, email: `${userId}@bench.test` },
+      { id: sharer, name: sharer, email: `${sharer}@bench.test` },
+    ])
+    .onConflictDoNothing();
+  await db.execute(sql`
+    insert into list (owner_id, name) select ${userId}, 'List ' || g from generate_series(1, 50) g`);
+  await db.execute(sql`
+    insert into list (owner_id, name) select ${sharer}, 'Shared ' || g from generate_series(1, 10) g`);
+  await db.execute(sql`
+    insert into list_member (user_id, list_id, role)
+    select ${userId}, id, 'editor' from list where owner_id = ${sharer}`);
+  await db.execute(sql`
+    insert into task (list_id, title, description, priority, tags, due_date, created_at, updated_at)
+    select lists.ids[1 + g % 61], 'Task ' || g, case when g % 3 = 0 then 'details ' || g end,
+           (array['low','medium','high'])[1 + g % 3]::task_priority, array['tag' || (g % 5)],
+           case when g % 4 <> 0 then current_date + (g % 61 - 30) end,
+           now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
+    from generate_series(1, ${count}) g,
+      (select array_agg(list_id order by list_id) as ids from list_member
+       where user_id = ${userId}) lists`);
+  await db.execute(sql`analyze`);
+}
+
 /** The API's settings for a bench: production logging, a rate limit no load reaches. */
 function apiEnv(databaseUrl: string, issuerOrigin: string): Record<string, string> {
   return {
@@ -310,9 +342,18 @@ export async function benchListGrowth(
   const COUNTS = [100, 100_000] as const;
   const growth = new Map<string, Record<number, { first: LoadResult; later?: LoadResult }>>();
   const sized = await serve("apps/api/src/server.ts", env, "/readyz");
-  for (const count of COUNTS) {
-    const owner = `bench-size-${count}`;
-    await seed(db, owner, count);
+  // One owner with every task in the Inbox, and one with the tasks spread over 61 lists (50 of
+  // their own, 10 shared with them): flat means flat in both.
+  for (const [count, spread] of COUNTS.flatMap(
+    (n) =>
+      [
+        [n, false],
+        [n, true],
+      ] as const,
+  )) {
+    const owner = `bench-size-${count}${spread ? "-spread" : ""}`;
+    if (spread) await seedSpread(db, owner, count);
+    else await seed(db, owner, count);
     const ownerHeaders = { authorization: `Bearer ${await issuer.sign(owner)}` };
     const base = sized.base;
     // The seed's inserts each notify the API's event hub; a warm-up lets it drain them, so the
@@ -344,17 +385,18 @@ export async function benchListGrowth(
             headers: ownerHeaders,
           })
         : undefined;
-      const rows = growth.get(list.name) ?? {};
+      const name = `${list.name}${spread ? " (61 lists)" : ""}`;
+      const rows = growth.get(name) ?? {};
       rows[count] = { first: firstPage, later: deepPage };
-      growth.set(list.name, rows);
+      growth.set(name, rows);
     }
   }
   await sized.stop();
   const ratio = (a: number | undefined, b: number | undefined) =>
     a !== undefined && b !== undefined && a > 0 ? (b / a).toFixed(2) : "-";
   printTable(
-    "List of 20 as one user's task count grows, 100 vs 100,000 tasks (8 connections, ms; " +
-      "flat means a ratio near 1)",
+    "List of 20 as one user's task count grows, 100 vs 100,000 tasks, in the Inbox or spread " +
+      "over 61 lists (8 connections, ms; flat means a ratio near 1)",
     [...growth.entries()].map(([name, rows]) => {
       const small = rows[COUNTS[0]];
       const large = rows[COUNTS[1]];

@@ -121,9 +121,6 @@ function filterConditions(
   return filters;
 }
 
-/** Up to this many lists, a page is a merge of one ordered branch per list (see listQuery). */
-const MERGED_LISTS_MAX = 64;
-
 /** The views and the counts leave out what is assigned to someone else. */
 const notAssignedToOthers = (userId: string) =>
   or(isNull(task.assigneeId), eq(task.assigneeId, userId));
@@ -260,12 +257,12 @@ export class TaskRepository {
 
   /**
    * The list statement, unexecuted (so its plan can be inspected); null when `list` names a list
-   * the caller is not in. Each of the caller's lists gives at most one page, read in order off
-   * that list's index, and the pages are merged (a Merge Append over a UNION ALL, one branch per
-   * list): no sort, and no more rows read than a page per list, however many tasks there are.
-   * Every branch checks the caller's membership again, in the statement itself. A caller in very
-   * many lists gets the same through a lateral join over their memberships and a sort of those
-   * few pages, which keeps the statement small.
+   * the caller is not in. One list (most people have only their Inbox, or ask for one list): a
+   * range of that list's index, in order, no sort. Several lists: each gives at most one page off
+   * its index (a lateral join over the caller's memberships) and those few rows are sorted, so
+   * the work grows with the lists and the page, never with the tasks. (A Merge Append of one
+   * branch per list would need no sort, but PostgreSQL plans each branch anew on every request:
+   * at 61 lists that took 40 ms against 0.2 ms, and the list 67 ms against 2.6 ms.)
    */
   async listQuery(userId: string, options: ListOptions): Promise<SQL | null> {
     const listId = await this.scopedList(userId, options.list);
@@ -296,17 +293,14 @@ export class TaskRepository {
     const sortKey = sql`${sortColumns[key]} as sort_key`;
     const outerOrder = sql.raw(`t.sort_key ${dir}, t.id ${dir}`);
     const lists = listId === undefined ? await this.listIds(userId) : [listId];
-    if (lists.length <= MERGED_LISTS_MAX) {
-      const branches = lists.map(
-        (id) => sql`(select *, ${sortKey} from ${task} where ${task.listId} = ${id} and ${where}
-          and exists (select 1 from ${listMember} m where m.list_id = ${id} and m.user_id = ${userId})
-          order by ${order} limit ${limit})`,
-      );
-      if (branches.length === 0)
-        branches.push(sql`(select *, ${sortKey} from ${task} where false)`);
-      return sql`select ${sql.raw(taskColumns("t"))}
-        from (${sql.join(branches, sql` union all `)}) t
-        order by ${outerOrder} limit ${limit}`;
+    const [only, ...more] = lists;
+    if (only !== undefined && more.length === 0) {
+      // The membership is checked in the statement too (a one-time filter).
+      return sql`select ${sql.raw(taskColumns("t"))} from (
+          select *, ${sortKey} from ${task} where ${task.listId} = ${only} and ${where}
+          and exists (select 1 from ${listMember} m where m.list_id = ${only} and m.user_id = ${userId})
+          order by ${order} limit ${limit}
+        ) t order by ${outerOrder}`;
     }
     return sql`select ${sql.raw(taskColumns("t"))} from ${listMember} m
       cross join lateral (
