@@ -62,20 +62,22 @@ export const FIND = {
 
 /**
  * The default list page: newest first over every list the caller is in. Each list gives at most
- * one page, newest first, off task_list_created_idx (the lateral join), so the work is bounded by
- * the caller's lists and the page size, never by how many tasks they hold; the outer order merges
- * those few rows. The ORDER BY names the table's columns: bare, `created_at` would be the
- * formatted text of the select list.
+ * one page, newest first, read off task_list_created_idx alone (id and time; a lateral join over
+ * the caller's memberships), so the work is bounded by the caller's lists and the page size, never
+ * by how many tasks they hold; those few pairs are sorted, and only the page's rows are read whole.
  */
 export const LIST_NEWEST = {
   name: "task_list_newest",
-  text: `select ${taskColumns("t")} from list_member m
-    cross join lateral (
-      select * from task where task.list_id = m.list_id
-      order by task.created_at desc, task.id desc limit $2
-    ) t
-    where m.user_id = $1
-    order by t.created_at desc, t.id desc limit $2`,
+  text: `select ${taskColumns("t")} from (
+      select x.id, x.created_at from list_member m
+      cross join lateral (
+        select task.id, task.created_at from task where task.list_id = m.list_id
+        order by task.created_at desc, task.id desc limit $2
+      ) x
+      where m.user_id = $1
+      order by x.created_at desc, x.id desc limit $2
+    ) page join task t on t.id = page.id
+    order by page.created_at desc, page.id desc`,
 };
 
 /**

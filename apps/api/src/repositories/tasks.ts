@@ -302,13 +302,18 @@ export class TaskRepository {
           order by ${order} limit ${limit}
         ) t order by ${outerOrder}`;
     }
-    return sql`select ${sql.raw(taskColumns("t"))} from ${listMember} m
-      cross join lateral (
-        select *, ${sortKey} from ${task} where ${task.listId} = m.list_id and ${where}
-        order by ${order} limit ${limit}
-      ) t
-      where m.user_id = ${userId}
-      order by ${outerOrder} limit ${limit}`;
+    // Only each candidate's id and sort key travel through the merge; the page's rows are read
+    // whole at the end.
+    return sql`select ${sql.raw(taskColumns("t"))} from (
+        select x.id, x.sort_key from ${listMember} m
+        cross join lateral (
+          select ${task.id}, ${sortKey} from ${task} where ${task.listId} = m.list_id and ${where}
+          order by ${order} limit ${limit}
+        ) x
+        where m.user_id = ${userId}
+        order by x.sort_key ${direction}, x.id ${direction} limit ${limit}
+      ) page join ${task} t on t.id = page.id
+      order by page.sort_key ${direction}, page.id ${direction}`;
   }
 
   /** Every count in one statement over the caller's lists; null for a `list` they are not in. */
