@@ -492,5 +492,6 @@ describe("isolation with lists, roles and sharing (property)", () => {
       }),
       { numRuns: 12, endOnFailure: true },
     );
-  });
+    // Hundreds of requests a run, beside the rest of the suite on two cores.
+  }, 240_000);
 });
