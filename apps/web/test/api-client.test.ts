@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, readEventStream } from "../src/lib/api-client.ts";
+import { ApiClient, ApiError, dispatchLiveEvent, readEventStream } from "../src/lib/api-client.ts";
 import { TokenManager } from "../src/lib/token-manager.ts";
 
 const key = new TextEncoder().encode("unit-test-key-that-is-long-enough-000");
@@ -141,5 +141,27 @@ describe("readEventStream", () => {
       events.push(event.data),
     );
     expect(events).toEqual(["{}"]);
+  });
+});
+
+describe("dispatchLiveEvent", () => {
+  it("hands each kind of event to its handler, and a change of the user's lists to onLists", () => {
+    const seen: string[] = [];
+    const handlers = {
+      onReady: () => seen.push("ready"),
+      onTask: (change: { id: string; op: string }) => seen.push(`task ${change.id} ${change.op}`),
+      onReminder: () => seen.push("reminder"),
+      onLists: () => seen.push("lists"),
+    };
+    for (const [event, data] of [
+      ["ready", "{}"],
+      ["task", '{"id":"a","op":"delete"}'],
+      ["lists", '{"list_id":"l","user_id":"u","op":"delete"}'],
+      ["unknown", "{}"],
+      ["task", "not json"],
+    ] as const) {
+      dispatchLiveEvent({ event, data, id: undefined }, handlers);
+    }
+    expect(seen).toEqual(["ready", "task a delete", "lists"]);
   });
 });

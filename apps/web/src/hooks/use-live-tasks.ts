@@ -45,6 +45,8 @@ export function useLiveTasks(): OwnChanges {
           showReminder(task);
           refresh.current();
         },
+        // Joined, left or removed from a list: the tasks this person may see changed.
+        onLists: () => refresh.current(),
       },
       controller.signal,
     );

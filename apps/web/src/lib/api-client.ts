@@ -95,6 +95,11 @@ export interface LiveHandlers {
   /** The stream (re)connected: anything may have changed while it was down. */
   onReady: () => void;
   onReminder: (task: TaskAnswer) => void;
+  /**
+   * A list the user is in changed: they joined or left it (or were removed), someone else did, or
+   * it was renamed, archived or deleted. Which tasks they may see may have changed with it.
+   */
+  onLists: () => void;
 }
 
 /** The task API as the browser calls it: a Bearer token, one renewal and retry on a 401. */
@@ -203,7 +208,7 @@ export class ApiClient {
         });
         if (response.status === 401) await this.tokens.renew();
         if (response.ok && response.body) {
-          await readEventStream(response.body, (event) => dispatch(event, handlers));
+          await readEventStream(response.body, (event) => dispatchLiveEvent(event, handlers));
           ended = true;
         }
       } catch {
@@ -214,7 +219,8 @@ export class ApiClient {
   }
 }
 
-function dispatch(event: EventSourceMessage, handlers: LiveHandlers) {
+/** Hands one message of the live stream to its handler; unknown or malformed ones are skipped. */
+export function dispatchLiveEvent(event: EventSourceMessage, handlers: LiveHandlers) {
   let json: unknown = null;
   try {
     json = JSON.parse(event.data || "null");
@@ -228,5 +234,7 @@ function dispatch(event: EventSourceMessage, handlers: LiveHandlers) {
   } else if (event.event === "reminder") {
     const reminder = ReminderEventSchema.safeParse(json);
     if (reminder.success) handlers.onReminder(reminder.data.task);
+  } else if (event.event === "lists") {
+    handlers.onLists();
   }
 }
