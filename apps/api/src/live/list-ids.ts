@@ -20,19 +20,14 @@ export class ListIdsCache {
 
   /** The cached ids, or undefined (not cached, or not kept up to date right now). */
   get(userId: string): readonly string[] | undefined {
-    if (!this.live) return undefined;
-    const ids = this.entries.get(userId);
-    if (ids === undefined) return undefined;
-    // Most recently used last: the first entry is the one to drop when full.
-    this.entries.delete(userId);
-    this.entries.set(userId, ids);
-    return ids;
+    return this.live ? this.entries.get(userId) : undefined;
   }
 
   set(userId: string, ids: readonly string[]): void {
     if (!this.live) return;
     this.entries.delete(userId);
     this.entries.set(userId, ids);
+    // When full, the entry written longest ago goes (it is read again on its next request).
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

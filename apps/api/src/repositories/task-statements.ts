@@ -57,6 +57,7 @@ export const writableBy = (taskAlias: string, userParam: string) =>
 
 export const FIND = {
   name: "task_find",
+  rowMode: "array",
   text: `select ${taskColumns("t")} from task t where t.id = $1 and ${readableBy("t", "$2")}`,
 };
 
@@ -68,6 +69,7 @@ export const FIND = {
  */
 export const LIST_NEWEST = {
   name: "task_list_newest",
+  rowMode: "array",
   text: `select ${taskColumns("t")} from (
       select x.id, x.created_at from list_member m
       cross join lateral (
@@ -87,6 +89,7 @@ export const LIST_NEWEST = {
  */
 export const LIST_NEWEST_OF_LIST = {
   name: "task_list_newest_of_list",
+  rowMode: "array",
   text: `select ${taskColumns("t")} from task t
     where t.list_id = $2 and exists (select 1 from list_member access
       where access.list_id = $2 and access.user_id = $1)
@@ -101,6 +104,7 @@ export const LIST_NEWEST_OF_LIST = {
  */
 const TOGGLE_SIMPLE = {
   name: "task_toggle_simple",
+  rowMode: "array",
   text: `update task t set completed = coalesce($3::boolean, not t.completed),
     updated_at = clock_timestamp()
     where t.id = $1 and t.recurrence is null and ${writableBy("t", "$2")}
@@ -114,6 +118,7 @@ const TOGGLE_SIMPLE = {
  */
 const CREATE_IN_INBOX = {
   name: "task_create_inbox",
+  rowMode: "array",
   text: `insert into task as t (id, user_id, created_by, title, description, completed, priority,
       due_date, due_time, tags, recurrence, remind_at)
     values ($1, $2, $2, $3, $4, $5, $6::task_priority, $7::date, $8::time, $9::text[], $10,
@@ -131,11 +136,42 @@ const isStrings = (value: unknown): value is string[] =>
 const isCount = (value: unknown): value is number =>
   typeof value === "number" && Number.isInteger(value);
 
-/** A row of the select list above, checked field by field (the driver's rows are untyped). */
+/** The names of the select list's columns, in its order. */
+const TASK_FIELDS = [
+  "id",
+  "user_id",
+  "title",
+  "description",
+  "completed",
+  "priority",
+  "due_date",
+  "due_time",
+  "tags",
+  "recurrence",
+  "previous_id",
+  "remind_at",
+  "reminded_at",
+  "list_id",
+  "parent_id",
+  "assignee_id",
+  "created_by",
+  "subtask_count",
+  "completed_subtask_count",
+  "created_at",
+  "updated_at",
+] as const;
+
+/**
+ * A row of the select list above, checked field by field (the driver's rows are untyped): an
+ * array in the select list's order, as the prepared statements ask the driver for (it then builds
+ * no object of its own per row), or an object by column name.
+ */
 export function taskFromRow(row: unknown): Task {
   if (typeof row !== "object" || row === null) throw new Error("task row is not an object");
-  const r: Record<string, unknown> = { ...row };
-  const {
+  const values: unknown[] = Array.isArray(row)
+    ? row
+    : TASK_FIELDS.map((field) => Reflect.get(row, field));
+  const [
     id,
     user_id,
     title,
@@ -157,7 +193,7 @@ export function taskFromRow(row: unknown): Task {
     completed_subtask_count,
     created_at,
     updated_at,
-  } = r;
+  ] = values;
   if (
     !isString(id) ||
     !isString(user_id) ||
