@@ -170,7 +170,7 @@ export function taskFromRow(row: unknown): Task {
   if (typeof row !== "object" || row === null) throw new Error("task row is not an object");
   const values: unknown[] = Array.isArray(row)
     ? row
-    : TASK_FIELDS.map((field) => Reflect.get(row, field));
+    : TASK_FIELDS.map((field): unknown => Reflect.get(row, field));
   const [
     id,
     user_id,
