@@ -2,22 +2,19 @@
 // several users, over real HTTP with real tokens on a real database. After every step, what each
 // user sees through every read route equals what a small model says they may see, and every write
 // their role forbids is refused (403 for a member, 404 for anyone else) and changes nothing.
-import { randomBytes } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { oauthClient, oauthConsent } from "@taskbridge/db/schema";
 import { ListSchema, MemberSchema } from "@taskbridge/shared/list";
 import { TaskSchema, TaskStatsSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { ApiClient } from "./support/http.ts";
 import { TEST_AUDIENCE, type TestIssuer } from "./support/issuer.ts";
+import { connectedUser, connectMcp } from "./support/mcp.ts";
 
 const database = await useTestDatabase();
-const MCP_RESOURCE = `${TEST_AUDIENCE}/mcp`;
 const USERS = 3;
 const TODAY = "2026-06-01";
 const DUE = "2026-01-01";
@@ -149,36 +146,11 @@ interface Person {
 async function person(): Promise<Person> {
   const issuer = t.issuer;
   if (!issuer) throw new Error("no issuer");
-  const id = await t.createUser();
-  const clientId = `client-${randomBytes(6).toString("hex")}`;
-  const scope = "tasks:read tasks:write";
-  await t.db.insert(oauthClient).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    redirectUris: ["http://127.0.0.1:9/callback"],
-    name: "Property test",
-  });
-  await t.db.insert(oauthConsent).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    userId: id,
-    scopes: scope.split(" "),
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  });
-  const mcpToken = await issuer.sign(id, {
-    claims: { aud: MCP_RESOURCE, scope, azp: clientId, email: undefined, name: undefined },
-    header: { typ: "at+jwt" },
-  });
+  const { userId: id, token: mcpToken } = await connectedUser(t, issuer, "tasks:read tasks:write");
   // The MCP verifier loads its keys on first use and answers 503 until then.
   for (let attempt = 1; ; attempt++) {
-    const mcp = new Client({ name: "property", version: "1.0.0" });
     try {
-      await mcp.connect(
-        new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
-          requestInit: { headers: { authorization: `Bearer ${mcpToken}` } },
-        }),
-      );
+      const mcp = await connectMcp(origin, mcpToken);
       return { id, api: new ApiClient(origin, () => t.tokenFor(id)), mcp };
     } catch (error) {
       if (attempt >= 20) throw error;

@@ -1,8 +1,6 @@
 // The MCP tools over lists and roles, on a real socket with the official MCP SDK client.
-import { randomBytes } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { oauthClient, oauthConsent, task } from "@taskbridge/db/schema";
+import { task } from "@taskbridge/db/schema";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -11,9 +9,9 @@ import { TaskSchema } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { TEST_AUDIENCE, type TestIssuer } from "./support/issuer.ts";
+import { connectedUser, connectMcp } from "./support/mcp.ts";
 
 const database = await useTestDatabase();
-const MCP_RESOURCE = `${TEST_AUDIENCE}/mcp`;
 
 const VIEW_ONLY = "You can view this list but not change it";
 const ARCHIVED = "This list is archived: its tasks cannot be changed";
@@ -36,31 +34,8 @@ afterAll(() => t.close());
 
 /** A user who connected an assistant, with a client for it. */
 async function assistantOf(scope = "tasks:read tasks:write") {
-  const userId = await t.createUser();
-  const clientId = `client-${randomBytes(6).toString("hex")}`;
-  await t.db.insert(oauthClient).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    redirectUris: ["http://127.0.0.1:9/callback"],
-    name: "Test assistant",
-  });
-  await t.db.insert(oauthConsent).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    userId,
-    scopes: scope.split(" "),
-  });
-  const token = await issuer.sign(userId, {
-    claims: { aud: MCP_RESOURCE, scope, azp: clientId, email: undefined, name: undefined },
-    header: { typ: "at+jwt" },
-  });
-  const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  return { userId, client };
+  const { userId, token } = await connectedUser(t, issuer, scope);
+  return { userId, client: await connectMcp(origin, token) };
 }
 
 const Answer = z.object({

@@ -1,7 +1,6 @@
 // The MCP endpoint over a real socket, driven by the official MCP TypeScript SDK client.
 import { randomBytes } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { oauthClient, oauthConsent, task } from "@taskbridge/db/schema";
 import { and, eq } from "drizzle-orm";
@@ -12,6 +11,7 @@ import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { signHs256, TEST_AUDIENCE, type TestIssuer } from "./support/issuer.ts";
 import { forgeries } from "./support/forgery.ts";
+import { connectedUser as connectedUserOf, connectMcp } from "./support/mcp.ts";
 
 const database = await useTestDatabase();
 const MCP_RESOURCE = `${TEST_AUDIENCE}/mcp`;
@@ -36,42 +36,14 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** A user who connected an assistant (a registered client and a consent row, as the web app makes). */
-async function connectedUser(
+function connectedUser(
   scope = "tasks:read tasks:write offline_access",
   target: { app: TestApp; issuer: TestIssuer } = { app: t, issuer },
 ) {
-  const userId = await target.app.createUser();
-  const clientId = `client-${randomBytes(6).toString("hex")}`;
-  await target.app.db.insert(oauthClient).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    redirectUris: ["http://127.0.0.1:9/callback"],
-    name: "Test assistant",
-  });
-  await target.app.db.insert(oauthConsent).values({
-    id: randomBytes(8).toString("hex"),
-    clientId,
-    userId,
-    scopes: scope.split(" "),
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  });
-  const token = await target.issuer.sign(userId, {
-    claims: { aud: MCP_RESOURCE, scope, azp: clientId, email: undefined, name: undefined },
-    header: { typ: "at+jwt" },
-  });
-  return { userId, clientId, token };
+  return connectedUserOf(target.app, target.issuer, scope);
 }
 
-async function connect(token: string): Promise<Client> {
-  const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  return client;
-}
+const connect = (token: string) => connectMcp(origin, token);
 
 const TaskResult = z.object({ task: TaskSchema });
 const ListResult = z.object({ tasks: z.array(TaskSchema) });

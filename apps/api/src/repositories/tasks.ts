@@ -162,8 +162,6 @@ export type WriteResult =
   | { kind: "conflict"; detail: string }
   | { kind: "invalid"; errors: Array<{ field: string; message: string }> }
   | { kind: "ok"; task: Task; nextId: string | null };
-/** Kept for the callers written before lists. */
-export type UpdateResult = WriteResult;
 
 export const VIEW_ONLY = "You can view this list but not change it";
 export const ARCHIVED = "This list is archived: its tasks cannot be changed";
@@ -238,7 +236,7 @@ export class TaskRepository {
     if (plain) {
       // Most people are in one list: a range of its index, without merging lists. Without a
       // current cache the one statement that merges every list saves a round trip.
-      const cached = this.listIdCache?.get(userId) ?? (await this.cacheListIds(userId));
+      const cached = this.listIdCache?.isLive ? await this.listIds(userId) : undefined;
       const [only, ...more] = cached ?? [];
       if (only !== undefined && more.length === 0)
         return this.statements.listNewestOfList(userId, only, options.limit + 1);
@@ -266,12 +264,6 @@ export class TaskRepository {
       rowMode: "array",
     });
     return rows.map(taskFromRow);
-  }
-
-  /** Reads and caches the caller's list ids when this process keeps a current cache. */
-  private async cacheListIds(userId: string): Promise<readonly string[] | undefined> {
-    if (!this.listIdCache?.isLive) return undefined;
-    return this.listIds(userId);
   }
 
   /** The list the `list` parameter names, if the caller is in it; undefined without one. */

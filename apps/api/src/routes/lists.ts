@@ -17,12 +17,10 @@ import {
 } from "@taskbridge/shared/list";
 import { HttpProblem } from "../problem.ts";
 import { ListRepository, type ListOutcome, type ListRefusal } from "../repositories/lists.ts";
-import { isForeignKeyViolation } from "../repositories/tasks.ts";
+import { refuseDeletedUser, UUID } from "./refusals.ts";
 
 /** Accepts per user and minute: an invite token is not to be guessed by trying. */
 export const INVITE_ACCEPTS_PER_MINUTE = 10;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
@@ -82,17 +80,6 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     return id.toLowerCase();
   };
 
-  /** A token of a deleted account can no longer own or join anything. */
-  const goneUser = (request: FastifyRequest, error: unknown): never => {
-    if (isForeignKeyViolation(error)) {
-      request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
-      throw new HttpProblem(401, "User no longer exists", {
-        headers: { "WWW-Authenticate": 'Bearer realm="taskbridge", error="invalid_token"' },
-      });
-    }
-    throw error;
-  };
-
   app.get(
     "/lists",
     {
@@ -128,7 +115,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const created = await lists
         .create(request.user.id, request.body)
-        .catch((error: unknown) => goneUser(request, error));
+        .catch((error: unknown) => refuseDeletedUser(request, error));
       const value = unwrap(request, created);
       reply.code(201).header("Location", `/api/lists/${value.id}`);
       return value;
@@ -375,7 +362,7 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const joined = await lists
         .acceptInvite(request.user.id, request.params.token)
-        .catch((error: unknown) => goneUser(request, error));
+        .catch((error: unknown) => refuseDeletedUser(request, error));
       if (!joined) throw inviteGone(request);
       return joined;
     },

@@ -13,20 +13,13 @@ import {
 } from "@taskbridge/shared/task";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { HttpProblem } from "../problem.ts";
-import {
-  isForeignKeyViolation,
-  listSort,
-  sortValue,
-  TaskRepository,
-  type WriteResult,
-} from "../repositories/tasks.ts";
+import { refuseDeletedUser, UUID } from "./refusals.ts";
+import { listSort, sortValue, TaskRepository, type WriteResult } from "../repositories/tasks.ts";
 
 export interface TaskRoutesOptions {
   /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
   userInPath: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
@@ -200,13 +193,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         reply.code(201).header("Location", `${base(request)}/${result.task.id}`);
         return result.task;
       } catch (error) {
-        // The token is still valid but its user was deleted: there is no owner to create for.
-        if (isForeignKeyViolation(error)) {
-          request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
-          reply.header("WWW-Authenticate", 'Bearer realm="taskbridge", error="invalid_token"');
-          throw new HttpProblem(401, "User no longer exists");
-        }
-        throw error;
+        refuseDeletedUser(request, error);
       }
     },
   );
