@@ -397,18 +397,10 @@ export class TaskRepository {
   ): Promise<TaskStats | null> {
     const query = await this.statsQuery(userId, options);
     if (!query) return null;
-    const { rows } = await this.db.execute<TaskStats>(query);
-    return (
-      rows[0] ?? {
-        all: 0,
-        pending: 0,
-        completed: 0,
-        overdue: 0,
-        today: 0,
-        upcoming: 0,
-        no_due_date: 0,
-      }
-    );
+    // An aggregate without GROUP BY answers one row, of zeros when nothing is counted.
+    const [row] = (await this.db.execute<TaskStats>(query)).rows;
+    if (!row) throw new Error("the counts statement answered no row");
+    return row;
   }
 
   /** One task the caller can read, as the API writes it. */
