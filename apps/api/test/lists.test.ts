@@ -82,9 +82,11 @@ describe("creating, reading, changing and deleting a list", () => {
       is_inbox: false,
       archived: false,
       owner_id: owner.id,
+      owner_name: `User ${owner.id}`,
       role: "owner",
       member_count: 1,
       pending_count: 0,
+      task_count: 0,
     });
     expect(created.headers.get("location")).toBe(`/api/lists/${created.data.id}`);
     expect(await getList(owner, created.data.id)).toEqual(created.data);
@@ -233,7 +235,7 @@ describe("the caller's lists", () => {
     expect((await listsOf(owner)).filter((l) => l.is_inbox)).toHaveLength(1);
   });
 
-  it("count their members and open tasks, for every member alike", async () => {
+  it("count their members, open and all tasks, and name the owner, for every member alike", async () => {
     const owner = await person();
     const editor = await person();
     const viewer = await person();
@@ -248,11 +250,21 @@ describe("the caller's lists", () => {
 
     for (const who of [owner, editor, viewer]) {
       const fromAll = (await listsOf(who)).find((l) => l.id === list.id);
-      expect(fromAll).toMatchObject({ member_count: 3, pending_count: 3 });
+      expect(fromAll).toMatchObject({
+        member_count: 3,
+        pending_count: 3,
+        task_count: 4,
+        owner_name: `User ${owner.id}`,
+      });
       expect(await getList(who, list.id)).toEqual(fromAll);
     }
     const inbox = (await listsOf(owner))[0];
-    expect(inbox).toMatchObject({ is_inbox: true, member_count: 1, pending_count: 0 });
+    expect(inbox).toMatchObject({
+      is_inbox: true,
+      member_count: 1,
+      pending_count: 0,
+      task_count: 0,
+    });
   });
 });
 

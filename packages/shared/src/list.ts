@@ -3,28 +3,9 @@ import { z } from "zod";
 // Lists, members and invites of the task API (docs: shared spec api.md, "Lists, subtasks and
 // sharing"). The API validates with these schemas and generates its OpenAPI document from them.
 
-export const LIST_COLORS = [
-  "gray",
-  "red",
-  "orange",
-  "yellow",
-  "green",
-  "teal",
-  "blue",
-  "purple",
-  "pink",
-] as const;
-export type ListColor = (typeof LIST_COLORS)[number];
+import { LIST_COLORS, LIST_NAME_MAX, MEMBER_ROLES, ROLES } from "./list-rules.ts";
 
-export const ROLES = ["owner", "editor", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
-/** The roles an owner can give: there is exactly one owner, the creator. */
-export const MEMBER_ROLES = ["editor", "viewer"] as const;
-
-export const LIST_NAME_MAX = 100;
-/** Lists one user may own besides the Inbox. */
-export const OWNED_LISTS_MAX = 200;
-export const INBOX_NAME = "Inbox";
+export * from "./list-rules.ts";
 
 export const ListColorSchema = z.enum(LIST_COLORS);
 
@@ -43,9 +24,14 @@ export const ListSchema = z
     is_inbox: z.boolean(),
     archived: z.boolean(),
     owner_id: z.string(),
+    owner_name: z.string().describe("The owner's name, as a shared list's members see it"),
     role: z.enum(ROLES).describe("The caller's role in this list"),
     member_count: z.number().int(),
     pending_count: z.number().int().describe("Tasks not completed"),
+    task_count: z
+      .number()
+      .int()
+      .describe("All its tasks, completed or not (what deleting it takes)"),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -111,6 +97,7 @@ export const InviteCreatedSchema = InviteSchema.extend({
   token: z.string().describe("Shown only in this answer"),
   url: z.string().describe("<web origin>/invite/<token>"),
 }).meta({ id: "InviteCreated" });
+export type InviteCreated = z.infer<typeof InviteCreatedSchema>;
 
 export const InvitePreviewSchema = z
   .object({
@@ -120,3 +107,4 @@ export const InvitePreviewSchema = z
     expires_at: z.iso.datetime(),
   })
   .meta({ id: "InvitePreview" });
+export type InvitePreview = z.infer<typeof InvitePreviewSchema>;

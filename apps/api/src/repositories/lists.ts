@@ -83,11 +83,14 @@ const listFields = {
   isInbox: list.isInbox,
   archived: list.archived,
   ownerId: list.ownerId,
+  ownerName: sql<string>`(select u.name from ${user} u where u.id = ${list.ownerId})`,
   role: listMember.role,
   memberCount: sql<number>`(select count(*) from ${listMember} m
     where m.list_id = ${list.id})::int`.mapWith(Number),
   pendingCount: sql<number>`(select count(*) from ${task} t
     where t.list_id = ${list.id} and t.completed = false)::int`.mapWith(Number),
+  taskCount: sql<number>`(select count(*) from ${task} t
+    where t.list_id = ${list.id})::int`.mapWith(Number),
   createdAt: list.createdAt,
   updatedAt: list.updatedAt,
 };
@@ -99,9 +102,11 @@ interface ListRowOut {
   isInbox: boolean;
   archived: boolean;
   ownerId: string;
+  ownerName: string;
   role: ListRole;
   memberCount: number;
   pendingCount: number;
+  taskCount: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -114,9 +119,11 @@ function toList(row: ListRowOut): List {
     is_inbox: row.isInbox,
     archived: row.archived,
     owner_id: row.ownerId,
+    owner_name: row.ownerName,
     role: row.role,
     member_count: row.memberCount,
     pending_count: row.pendingCount,
+    task_count: row.taskCount,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

@@ -8,6 +8,20 @@ import {
   type TaskAnswer,
   type TaskStatsAnswer,
 } from "@taskbridge/shared/task-mini";
+import {
+  InviteCreatedAnswerSchema,
+  InvitePreviewAnswerSchema,
+  InvitesAnswerSchema,
+  ListAnswerSchema,
+  ListsAnswerSchema,
+  MembersAnswerSchema,
+  type InviteAnswer,
+  type InviteCreatedAnswer,
+  type InvitePreviewAnswer,
+  type ListAnswer,
+  type MemberAnswer,
+} from "@taskbridge/shared/list-mini";
+import type { ListColor } from "@taskbridge/shared/list-rules";
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
 import type { TaskInput } from "./task-draft.ts";
@@ -51,6 +65,14 @@ function read<T>(schema: { safeParse: (value: unknown) => { success: boolean; da
 const readTask = read<TaskAnswer>(TaskAnswerSchema);
 const readTasks = read<TaskAnswer[]>(TaskListAnswerSchema);
 const readStats = read<TaskStatsAnswer>(TaskStatsAnswerSchema);
+const readList = read<ListAnswer>(ListAnswerSchema);
+const readLists = read<ListAnswer[]>(ListsAnswerSchema);
+const readMembers = read<MemberAnswer[]>(MembersAnswerSchema);
+const readInvites = read<InviteAnswer[]>(InvitesAnswerSchema);
+const readInviteCreated = read<InviteCreatedAnswer>(InviteCreatedAnswerSchema);
+const readInvitePreview = read<InvitePreviewAnswer>(InvitePreviewAnswerSchema);
+
+export type MemberRole = "editor" | "viewer";
 
 export function linkTarget(link: string | null, rel: string): string | null {
   if (!link) return null;
@@ -167,9 +189,71 @@ export class ApiClient {
     };
   }
 
-  async stats(today: string): Promise<TaskStatsAnswer> {
-    const response = await this.send("GET", `/api/tasks/stats?${listQueryString({ today })}`);
+  /** The view counts; `list` narrows them to one list. */
+  async stats(today: string, list?: string): Promise<TaskStatsAnswer> {
+    const query = listQueryString(list ? { today, list } : { today });
+    const response = await this.send("GET", `/api/tasks/stats?${query}`);
     return readStats(await response.json());
+  }
+
+  // Lists, members and invites.
+
+  async lists(): Promise<ListAnswer[]> {
+    return readLists(await (await this.send("GET", "/api/lists")).json());
+  }
+
+  async createList(input: { name: string; color: ListColor }): Promise<ListAnswer> {
+    return readList(await (await this.send("POST", "/api/lists", { body: input })).json());
+  }
+
+  async updateList(
+    id: string,
+    input: { name?: string; color?: ListColor; archived?: boolean },
+  ): Promise<ListAnswer> {
+    return readList(await (await this.send("PATCH", `/api/lists/${id}`, { body: input })).json());
+  }
+
+  async deleteList(id: string): Promise<void> {
+    await this.send("DELETE", `/api/lists/${id}`);
+  }
+
+  async members(listId: string): Promise<MemberAnswer[]> {
+    return readMembers(await (await this.send("GET", `/api/lists/${listId}/members`)).json());
+  }
+
+  async setMemberRole(listId: string, userId: string, role: MemberRole): Promise<void> {
+    await this.send("PATCH", `/api/lists/${listId}/members/${encodeURIComponent(userId)}`, {
+      body: { role },
+    });
+  }
+
+  /** Removes a member; a member removing themself leaves the list. */
+  async removeMember(listId: string, userId: string): Promise<void> {
+    await this.send("DELETE", `/api/lists/${listId}/members/${encodeURIComponent(userId)}`);
+  }
+
+  async invites(listId: string): Promise<InviteAnswer[]> {
+    return readInvites(await (await this.send("GET", `/api/lists/${listId}/invites`)).json());
+  }
+
+  async createInvite(listId: string, role: MemberRole): Promise<InviteCreatedAnswer> {
+    const response = await this.send("POST", `/api/lists/${listId}/invites`, { body: { role } });
+    return readInviteCreated(await response.json());
+  }
+
+  async revokeInvite(listId: string, inviteId: string): Promise<void> {
+    await this.send("DELETE", `/api/lists/${listId}/invites/${inviteId}`);
+  }
+
+  /** What an invite link offers; an `ApiError` 404 when it no longer works. */
+  async previewInvite(token: string): Promise<InvitePreviewAnswer> {
+    const response = await this.send("GET", `/api/invites/${encodeURIComponent(token)}`);
+    return readInvitePreview(await response.json());
+  }
+
+  async acceptInvite(token: string): Promise<ListAnswer> {
+    const response = await this.send("POST", `/api/invites/${encodeURIComponent(token)}/accept`);
+    return readList(await response.json());
   }
 
   async createTask(input: TaskInput): Promise<TaskAnswer> {

@@ -17,6 +17,10 @@ export interface TaskInput {
   recurrence?: string | null;
   remind_at?: string | null;
   tags: string[];
+  /** The list to add it to (default: the Inbox, or the parent's list); on update, a move. */
+  list_id?: string;
+  parent_id?: string | null;
+  assignee_id?: string | null;
 }
 
 /** What the task form holds: text as typed. */
