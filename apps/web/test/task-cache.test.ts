@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import { linkTarget, listQueryString, nextCursorFromLink } from "../src/lib/api-client.ts";
 import { addDays, describeDate, isOverdue, localDate } from "../src/lib/dates.ts";
-import { patchStats, placeTask, type TaskPages } from "../src/lib/task-cache.ts";
+import type { ListAnswer } from "@taskbridge/shared/list-mini";
+import {
+  openDescendants,
+  patchLists,
+  patchParents,
+  patchStats,
+  placeTask,
+  type TaskPages,
+} from "../src/lib/task-cache.ts";
+import { treeRows } from "../src/lib/task-tree.ts";
 import {
   changedFields,
   draftToInput,
@@ -42,6 +51,8 @@ const task = (id: string, overrides: Partial<TaskAnswer> = {}): TaskAnswer => ({
   updated_at: "2026-01-01T00:00:00.000Z",
   ...overrides,
 });
+const LIST = "0193a5b2-7c1e-7d2a-9b1f-2c3d4e5f6a7b";
+const OTHER_LIST = "0193a5b2-7c1e-7d2a-9b1f-000000000002";
 const ids = (data: TaskPages | undefined) => data?.pages.map((page) => page.tasks.map((t) => t.id));
 const TODAY = "2026-03-10";
 
@@ -203,8 +214,25 @@ describe("the URL and the API's query strings", () => {
     expect(readBoardParams(new URLSearchParams(writeBoardParams("all", filters)))).toEqual({
       view: "all",
       filters,
+      list: null,
     });
     expect(readBoardParams(new URLSearchParams("view=nope&sort=evil")).view).toBe("today");
+  });
+  it("keeps an open list with the view it came from, and opens none for a malformed id", () => {
+    const filters = { ...DEFAULT_FILTERS, q: "milk", sort: "title" as const };
+    const written = writeBoardParams("upcoming", filters, LIST);
+    expect(readBoardParams(new URLSearchParams(written))).toEqual({
+      view: "upcoming",
+      filters,
+      list: LIST,
+    });
+    expect(readBoardParams(new URLSearchParams("list=../../etc")).list).toBeNull();
+    // A list shows all its tasks, with the filters and the sort of All.
+    expect(listParams("today", filters, TODAY, LIST)).toEqual({
+      q: "milk",
+      list: LIST,
+      sort: "title",
+    });
   });
   it("reads Link headers", () => {
     expect(
@@ -217,5 +245,102 @@ describe("the URL and the API's query strings", () => {
   });
   it("builds the query string without empty filters", () => {
     expect(listQueryString({ status: "pending", q: "" }, "cur")).toBe("status=pending&cursor=cur");
+  });
+});
+
+describe("lists and subtasks in the cache", () => {
+  const list = (id: string, pending: number, all: number): ListAnswer => ({
+    id,
+    name: id,
+    color: "gray",
+    is_inbox: false,
+    archived: false,
+    owner_id: "u",
+    owner_name: "U",
+    role: "owner",
+    member_count: 1,
+    pending_count: pending,
+    task_count: all,
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+  });
+
+  it("moves a list's counts with a task added, completed, moved and deleted", () => {
+    const lists = [list(LIST, 2, 3), list(OTHER_LIST, 0, 0)];
+    const a = task("a", { list_id: LIST });
+    const counts = (next: ListAnswer[] | undefined) =>
+      next?.map((entry) => [entry.pending_count, entry.task_count]);
+    expect(counts(patchLists(lists, { before: null, after: a }))).toEqual([
+      [3, 4],
+      [0, 0],
+    ]);
+    expect(counts(patchLists(lists, { before: a, after: { ...a, completed: true } }))).toEqual([
+      [1, 3],
+      [0, 0],
+    ]);
+    expect(counts(patchLists(lists, { before: a, after: { ...a, list_id: OTHER_LIST } }))).toEqual([
+      [1, 2],
+      [1, 1],
+    ]);
+    expect(counts(patchLists(lists, { before: a, after: null }))).toEqual([
+      [1, 2],
+      [0, 0],
+    ]);
+    // An edit that changes no count leaves the same array.
+    expect(patchLists(lists, { before: a, after: { ...a, title: "b" } })).toBe(lists);
+  });
+
+  it("keeps a parent's 2/5 as its subtasks are added, ticked and deleted", () => {
+    const parent = task("parent", { subtask_count: 2, completed_subtask_count: 1 });
+    const child = task("child", { parent_id: "parent" });
+    const data = pages([[parent, child], null]);
+    const countOf = (next: TaskPages | undefined) => {
+      const found = next?.pages[0]?.tasks.find((t) => t.id === "parent");
+      return [found?.completed_subtask_count, found?.subtask_count];
+    };
+    expect(countOf(patchParents(data, { before: null, after: child }))).toEqual([1, 3]);
+    expect(
+      countOf(patchParents(data, { before: child, after: { ...child, completed: true } })),
+    ).toEqual([2, 2]);
+    expect(countOf(patchParents(data, { before: child, after: null }))).toEqual([1, 1]);
+    expect(patchParents(data, { before: parent, after: { ...parent, title: "x" } })).toBe(data);
+  });
+
+  it("finds the open subtasks at every depth of a task being completed", () => {
+    const loaded = [
+      task("top", { subtask_count: 2 }),
+      task("one", { parent_id: "top" }),
+      task("done", { parent_id: "top", completed: true }),
+      task("deep", { parent_id: "done" }),
+      task("elsewhere"),
+    ];
+    expect(
+      openDescendants(loaded, "top")
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["deep", "one"]);
+  });
+
+  it("shows subtasks under their parent, collapsed ones hidden, orphans where they fall", () => {
+    const tasks = [
+      task("b-sub", { parent_id: "top" }),
+      task("top"),
+      task("a-sub", { parent_id: "top" }),
+      task("deeper", { parent_id: "a-sub" }),
+      task("orphan", { parent_id: "not-loaded" }),
+    ];
+    const shape = (collapsed: string[]) =>
+      treeRows(tasks, new Set(collapsed)).map((row) => [row.task.id, row.depth, row.expanded]);
+    expect(shape([])).toEqual([
+      ["top", 0, true],
+      ["b-sub", 1, undefined],
+      ["a-sub", 1, true],
+      ["deeper", 2, undefined],
+      ["orphan", 0, undefined],
+    ]);
+    expect(shape(["top"])).toEqual([
+      ["top", 0, false],
+      ["orphan", 0, undefined],
+    ]);
   });
 });

@@ -23,7 +23,7 @@ export function SiteHeader({ name }: { name: string }) {
   );
   return (
     <header className="border-b">
-      <div className="mx-auto flex max-w-4xl flex-wrap items-center gap-2 px-4 py-3">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-2 px-4 py-3">
         <span className="mr-auto font-semibold">Taskbridge</span>
         <nav aria-label="Main" className="flex gap-1">
           {link("/tasks", "Tasks")}

@@ -1,12 +1,21 @@
 "use client";
 import { useLayoutEffect, useRef } from "react";
 import type { TaskAnswer } from "@taskbridge/shared/task-mini";
+import type { ListAnswer, MemberAnswer } from "@taskbridge/shared/list-mini";
 import { TaskItem } from "@/components/task-item";
+import { treeRows, type Row } from "@/lib/task-tree";
 
 export interface TaskGroup {
   /** A heading over the group; a single group without one is one plain list. */
   heading: string | null;
   tasks: TaskAnswer[];
+}
+
+/** What the board knows of a task beyond the task itself: its list, its assignee, its rights. */
+export interface RowContext {
+  readOnly: boolean;
+  assignee?: MemberAnswer;
+  list?: ListAnswer;
 }
 
 /** Every row of the board that can hold focus, in order. */
@@ -22,16 +31,22 @@ export function TaskList({
   groups,
   pending,
   today,
+  collapsed,
+  contextOf,
   onToggle,
   onEdit,
   onDelete,
+  onExpand,
 }: {
   groups: TaskGroup[];
   pending: TaskAnswer[];
   today: string;
+  collapsed: ReadonlySet<string>;
+  contextOf: (task: TaskAnswer) => RowContext;
   onToggle: (task: TaskAnswer) => void;
   onEdit: (task: TaskAnswer) => void;
   onDelete: (task: TaskAnswer) => void;
+  onExpand: (task: TaskAnswer) => void;
 }) {
   const root = useRef<HTMLDivElement>(null);
   const lastFocused = useRef<number | null>(null);
@@ -58,25 +73,35 @@ export function TaskList({
     if (event.relatedTarget === null && event.target.isConnected) lastFocused.current = null;
   };
 
-  const item = (task: TaskAnswer, saving = false) => (
-    <TaskItem
-      key={task.id}
-      task={task}
-      today={today}
-      saving={saving}
-      onToggle={onToggle}
-      onEdit={onEdit}
-      onDelete={onDelete}
-    />
-  );
+  const item = ({ task, depth, expanded }: Row, saving = false) => {
+    const context = contextOf(task);
+    return (
+      <TaskItem
+        key={task.id}
+        task={task}
+        today={today}
+        saving={saving}
+        readOnly={context.readOnly}
+        assignee={context.assignee}
+        list={context.list}
+        depth={depth}
+        expanded={expanded}
+        onToggle={onToggle}
+        onEdit={onEdit}
+        onDelete={onDelete}
+        onExpand={onExpand}
+      />
+    );
+  };
+  const adding = (task: TaskAnswer) => item({ task, depth: 0, expanded: undefined }, true);
 
   return (
     <div ref={root} onFocus={onFocus} onBlur={onBlur} className="grid gap-4">
       {groups.map((group, index) =>
         group.heading === null ? (
           <ul key="all" aria-label="Your tasks" className="grid">
-            {index === 0 ? pending.map((task) => item(task, true)) : null}
-            {group.tasks.map((task) => item(task))}
+            {index === 0 ? pending.map(adding) : null}
+            {treeRows(group.tasks, collapsed).map((row) => item(row))}
           </ul>
         ) : (
           <section key={group.heading} aria-labelledby={`group-${index}`} className="grid gap-1">
@@ -92,8 +117,8 @@ export function TaskList({
               <span className="font-normal text-muted-foreground">{group.tasks.length}</span>
             </h2>
             <ul aria-labelledby={`group-${index}`} className="grid">
-              {index === 0 ? pending.map((task) => item(task, true)) : null}
-              {group.tasks.map((task) => item(task))}
+              {index === 0 ? pending.map(adding) : null}
+              {treeRows(group.tasks, collapsed).map((row) => item(row))}
             </ul>
           </section>
         ),

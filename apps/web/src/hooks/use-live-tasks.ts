@@ -45,8 +45,12 @@ export function useLiveTasks(): OwnChanges {
           showReminder(task);
           refresh.current();
         },
-        // Joined, left or removed from a list: the tasks this person may see changed.
-        onLists: () => refresh.current(),
+        // Joined, left or removed from a list, a role or a list changed: the lists, their
+        // members and the tasks this person may see and change are read again.
+        onLists: () => {
+          void queryClient.invalidateQueries({ queryKey: ["lists"] });
+          refresh.current();
+        },
       },
       controller.signal,
     );

@@ -6,7 +6,17 @@ import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
 import { ApiError, type TaskChange } from "@/lib/api-client";
 import type { OwnChanges } from "@/lib/own-changes";
-import { patchStats, placeTask, type Change, type TaskPages } from "@/lib/task-cache";
+import type { ListAnswer } from "@taskbridge/shared/list-mini";
+import {
+  openDescendants,
+  patchLists,
+  patchParents,
+  patchStats,
+  placeTask,
+  type Change,
+  type TaskPages,
+} from "@/lib/task-cache";
+import { listsKey } from "@/hooks/use-task-queries";
 import type { TaskInput } from "@/lib/task-draft";
 
 export function describeError(error: unknown): string {
@@ -19,17 +29,36 @@ const isParams = (value: unknown): value is Record<string, string> =>
   value !== null &&
   Object.values(value).every((item) => typeof item === "string");
 
-/** Applies one known change to every cached list and count. */
-export function applyChange(queryClient: QueryClient, change: Change, today: string) {
-  for (const [key, data] of queryClient.getQueriesData<TaskPages>({
-    queryKey: ["tasks", "list"],
-  })) {
+/**
+ * Applies one known change to every cached list of tasks, the counts of the views and of the
+ * lists, and the "2/5" of a subtask's parent. Completing a task completes its open subtasks too,
+ * as the API does.
+ */
+export function applyChange(
+  queryClient: QueryClient,
+  change: Change,
+  today: string,
+  cascade = true,
+) {
+  const cached = queryClient.getQueriesData<TaskPages>({ queryKey: ["tasks", "list"] });
+  for (const [key, data] of cached) {
     const params = key[2];
-    if (isParams(params)) queryClient.setQueryData(key, placeTask(data, params, change));
+    if (isParams(params))
+      queryClient.setQueryData(key, patchParents(placeTask(data, params, change), change));
   }
   queryClient.setQueriesData<TaskStatsAnswer>({ queryKey: ["tasks", "stats"] }, (stats) =>
     patchStats(stats, change, today),
   );
+  queryClient.setQueryData<ListAnswer[]>(listsKey, (lists) => patchLists(lists, change));
+  const { before, after } = change;
+  if (cascade && after?.completed && before && !before.completed && after.subtask_count > 0) {
+    const loaded = new Map<string, TaskAnswer>();
+    for (const [, data] of cached)
+      for (const page of data?.pages ?? [])
+        for (const task of page.tasks) loaded.set(task.id, task);
+    for (const task of openDescendants([...loaded.values()], after.id))
+      applyChange(queryClient, { before: task, after: { ...task, completed: true } }, today, false);
+  }
 }
 
 type Snapshot = Array<[readonly unknown[], unknown]>;

@@ -198,8 +198,9 @@ export class ApiClient {
 
   // Lists, members and invites.
 
+  /** The caller's lists, the Inbox first; archived ones too, for the board to set apart. */
   async lists(): Promise<ListAnswer[]> {
-    return readLists(await (await this.send("GET", "/api/lists")).json());
+    return readLists(await (await this.send("GET", "/api/lists?archived=true")).json());
   }
 
   async createList(input: { name: string; color: ListColor }): Promise<ListAnswer> {

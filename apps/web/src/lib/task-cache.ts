@@ -1,4 +1,5 @@
 import type { InfiniteData } from "@tanstack/react-query";
+import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import type { TaskPage } from "./api-client.ts";
 import { compareTasks, matchesList, type ListParams } from "./views.ts";
@@ -102,4 +103,84 @@ export function findTask(data: TaskPages | undefined, id: string): TaskAnswer | 
     if (found) return found;
   }
   return undefined;
+}
+
+/** A list's counts (open and all tasks) after one change of a task in it. */
+export function patchLists(
+  lists: ListAnswer[] | undefined,
+  change: Change,
+): ListAnswer[] | undefined {
+  if (!lists) return lists;
+  const delta = new Map<string, { pending: number; all: number }>();
+  const count = (task: TaskAnswer | null, sign: number) => {
+    if (!task?.list_id) return;
+    const entry = delta.get(task.list_id) ?? { pending: 0, all: 0 };
+    entry.all += sign;
+    if (!task.completed) entry.pending += sign;
+    delta.set(task.list_id, entry);
+  };
+  count(change.before, -1);
+  count(change.after, 1);
+  if ([...delta.values()].every((entry) => entry.all === 0 && entry.pending === 0)) return lists;
+  return lists.map((list) => {
+    const entry = delta.get(list.id);
+    if (!entry) return list;
+    return {
+      ...list,
+      pending_count: Math.max(0, list.pending_count + entry.pending),
+      task_count: Math.max(0, list.task_count + entry.all),
+    };
+  });
+}
+
+/** A parent's "2/5" after one change of a subtask of it (added, completed, moved or deleted). */
+export function patchParents(data: TaskPages | undefined, change: Change): TaskPages | undefined {
+  if (!data) return data;
+  const delta = new Map<string, { all: number; done: number }>();
+  const count = (task: TaskAnswer | null, sign: number) => {
+    if (!task?.parent_id) return;
+    const entry = delta.get(task.parent_id) ?? { all: 0, done: 0 };
+    entry.all += sign;
+    if (task.completed) entry.done += sign;
+    delta.set(task.parent_id, entry);
+  };
+  count(change.before, -1);
+  count(change.after, 1);
+  if ([...delta.values()].every((entry) => entry.all === 0 && entry.done === 0)) return data;
+  let touched = false;
+  const pages = data.pages.map((page) => ({
+    ...page,
+    tasks: page.tasks.map((task) => {
+      const entry = delta.get(task.id);
+      if (!entry) return task;
+      touched = true;
+      return {
+        ...task,
+        subtask_count: Math.max(0, task.subtask_count + entry.all),
+        completed_subtask_count: Math.max(0, task.completed_subtask_count + entry.done),
+      };
+    }),
+  }));
+  return touched ? { ...data, pages } : data;
+}
+
+/**
+ * The open subtasks, at any depth, of a task being completed, among the tasks loaded: the API
+ * completes them with it, and the board shows them so without waiting.
+ */
+export function openDescendants(loaded: readonly TaskAnswer[], id: string): TaskAnswer[] {
+  const found: TaskAnswer[] = [];
+  const parents = new Set([id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const task of loaded) {
+      if (task.parent_id && parents.has(task.parent_id) && !parents.has(task.id)) {
+        parents.add(task.id);
+        if (!task.completed) found.push(task);
+        grew = true;
+      }
+    }
+  }
+  return found;
 }

@@ -19,19 +19,32 @@ export interface Filters {
 }
 export const DEFAULT_FILTERS: Filters = { q: "", priority: "", tag: "", sort: "-created" };
 
-/** What the URL says: `/tasks?view=upcoming&tag=home`. Anything unknown reads as the default. */
-export function readBoardParams(params: URLSearchParams): { view: View; filters: Filters } {
+/** A list id as the URL may carry it: anything else opens no list. */
+const LIST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What the URL says: `/tasks?view=upcoming&tag=home`, or one list: `/tasks?list=<id>&sort=title`
+ * (which keeps the view it was opened from, for the way back). Anything unknown reads as the default.
+ */
+export function readBoardParams(params: URLSearchParams): {
+  view: View;
+  filters: Filters;
+  list: string | null;
+} {
   const view = VIEWS.find((name) => name === params.get("view")) ?? "today";
   const priority = PRIORITIES.find((name) => name === params.get("priority")) ?? "";
   const sort = SORTS.find((name) => name === params.get("sort")) ?? DEFAULT_FILTERS.sort;
+  const list = params.get("list");
   return {
     view,
     filters: { q: params.get("q") ?? "", tag: params.get("tag") ?? "", priority, sort },
+    list: list && LIST_ID.test(list) ? list.toLowerCase() : null,
   };
 }
 
-export function writeBoardParams(view: View, filters: Filters): string {
+export function writeBoardParams(view: View, filters: Filters, list: string | null = null): string {
   const params = new URLSearchParams({ view });
+  if (list) params.set("list", list);
   if (filters.q) params.set("q", filters.q);
   if (filters.priority) params.set("priority", filters.priority);
   if (filters.tag) params.set("tag", filters.tag);
@@ -42,12 +55,21 @@ export function writeBoardParams(view: View, filters: Filters): string {
 /** The query parameters of one list, as the API takes them. */
 export type ListParams = Record<string, string>;
 
-/** The list a view shows; filters apply to All and Completed, where the filter bar is. */
-export function listParams(view: View, filters: Filters, today: string): ListParams {
+/**
+ * The list a view shows; filters apply to All and Completed, where the filter bar is. An open
+ * list shows all its tasks, with the filter bar and sort of All.
+ */
+export function listParams(
+  view: View,
+  filters: Filters,
+  today: string,
+  list: string | null = null,
+): ListParams {
   const filtered: ListParams = {};
   if (filters.q.trim()) filtered.q = filters.q.trim();
   if (filters.priority) filtered.priority = filters.priority;
   if (filters.tag.trim()) filtered.tag = filters.tag.trim();
+  if (list) return { ...filtered, list, sort: filters.sort };
   switch (view) {
     case "today":
       return { view: "today", today, sort: "due_date" };
@@ -63,6 +85,8 @@ export function listParams(view: View, filters: Filters, today: string): ListPar
 /** Whether a task belongs in the list of `params`: decides where a changed task goes in the cache. */
 export function matchesList(task: TaskAnswer, params: ListParams): boolean {
   const today = params.today ?? "";
+  if (params.list && task.list_id !== params.list) return false;
+  if (params.parent && task.parent_id !== params.parent) return false;
   if (params.view === "today")
     return !task.completed && task.due_date !== null && task.due_date <= today;
   if (params.view === "upcoming")

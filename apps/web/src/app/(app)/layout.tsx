@@ -24,7 +24,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         Skip to content
       </a>
       <SiteHeader name={session.user.name} />
-      <main id="main" className="mx-auto w-full max-w-4xl px-4 py-6">
+      <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6">
         {children}
       </main>
     </Providers>

@@ -9,7 +9,7 @@ export default async function AccountPage() {
   const session = await requireSession("/account");
   if (!session) return null; // the layout says the service is briefly unavailable
   return (
-    <div className="grid gap-6">
+    <div className="mx-auto grid w-full max-w-4xl gap-6">
       <AccountSettings name={session.user.name} email={session.user.email} />
       <ConnectedApps userId={session.user.id} />
     </div>

@@ -5,6 +5,7 @@ import { TaskBoard } from "@/components/task-board";
 export const metadata: Metadata = { title: "Tasks" };
 
 export default async function TasksPage() {
-  if (!(await requireSession("/tasks"))) return null; // the layout says why
-  return <TaskBoard />;
+  const session = await requireSession("/tasks");
+  if (!session) return null; // the layout says why
+  return <TaskBoard userId={session.user.id} />;
 }
