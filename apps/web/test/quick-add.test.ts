@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDates } from "../src/lib/chrono-dates.ts";
-import { parseQuickAdd, type QuickAddList } from "../src/lib/quick-add.ts";
+import { parseQuickAdd, quickAddInput, type QuickAddList } from "../src/lib/quick-add.ts";
+import { emptyDraft } from "../src/lib/task-draft.ts";
 
 // Wednesday 25 November 2026, 13:00 local time.
 const now = new Date(2026, 10, 25, 13, 0);
@@ -193,6 +194,16 @@ describe("quick add", () => {
 
     it("keeps a title that is only a list as typed", () => {
       expect(read("^groceries")).toMatchObject({ title: "^groceries", listId: null, chips: [] });
+    });
+
+    it("sends the task to the chip's list, else the open one, else leaves the list out", () => {
+      const draft = { ...emptyDraft, title: "Milk" };
+      expect(quickAddInput(draft, "groceries", "weekly")).toMatchObject({
+        title: "Milk",
+        list_id: "groceries",
+      });
+      expect(quickAddInput(draft, null, "weekly").list_id).toBe("weekly");
+      expect(quickAddInput(draft, null)).not.toHaveProperty("list_id");
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { Priority } from "@taskbridge/shared/task-rules";
 import { addDays, describeDate, describeTime, localDate } from "./dates.ts";
+import { draftToInput, type TaskDraft, type TaskInput } from "./task-draft.ts";
 
 // Quick add: what a person types in the title field ("Pay rent tomorrow 9am #home !high")
 // becomes a title and fields. Dates come from a date parser (chrono-node, loaded on first use
@@ -317,4 +318,18 @@ export function parseQuickAdd(
       listId: null,
     };
   return { ...result, title };
+}
+
+/**
+ * What a quick add sends: the form's fields, in the list named with `^` if any, else in
+ * `defaultListId` (the list the board has open), else in none, which the API reads as the Inbox.
+ */
+export function quickAddInput(
+  draft: TaskDraft,
+  listId: string | null,
+  defaultListId?: string,
+): TaskInput {
+  const input = draftToInput(draft);
+  const list = listId ?? defaultListId;
+  return list === undefined ? input : { ...input, list_id: list };
 }
