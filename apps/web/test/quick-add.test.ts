@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDates } from "../src/lib/chrono-dates.ts";
-import { parseQuickAdd } from "../src/lib/quick-add.ts";
+import { parseQuickAdd, quickAddInput, type QuickAddList } from "../src/lib/quick-add.ts";
+import { emptyDraft } from "../src/lib/task-draft.ts";
 
 // Wednesday 25 November 2026, 13:00 local time.
 const now = new Date(2026, 10, 25, 13, 0);
@@ -81,6 +82,128 @@ describe("quick add", () => {
       title: "Pay rent tomorrow",
       tags: ["home"],
       dueDate: null,
+    });
+  });
+
+  describe("lists", () => {
+    const lists: QuickAddList[] = [
+      { id: "inbox", name: "Inbox" },
+      { id: "groceries", name: "Groceries" },
+      { id: "weekly", name: "Weekly" },
+      { id: "weekly-shop", name: "Weekly  shop" },
+      { id: "groceries-2", name: "groceries" },
+    ];
+    const read = (text: string, removed: string[] = []) =>
+      parseQuickAdd(text, parseDates, now, new Set(removed), lists);
+
+    it("reads the spec's example", () => {
+      const result = read("Milk ^groceries #dairy tomorrow");
+      expect(result).toMatchObject({
+        title: "Milk",
+        listId: "groceries",
+        tags: ["dairy"],
+        dueDate: "2026-11-26",
+      });
+      expect(result.chips).toEqual([
+        { key: "list:groceries", kind: "list", label: "List: Groceries" },
+        { key: "tag:dairy", kind: "tag", label: "#dairy" },
+        { key: "date:tomorrow", kind: "date", label: "Tomorrow" },
+      ]);
+    });
+
+    it("matches names in any case, the first of lists with the same name", () => {
+      expect(read("Milk ^GROCERIES")).toMatchObject({ title: "Milk", listId: "groceries" });
+      expect(read("^inbox Call mum")).toMatchObject({ title: "Call mum", listId: "inbox" });
+    });
+
+    it("reads the longest name the words spell out", () => {
+      expect(read("Bread ^weekly shop !low")).toMatchObject({
+        title: "Bread",
+        listId: "weekly-shop",
+        priority: "low",
+      });
+      expect(read("Bread ^Weekly   SHOP").chips).toEqual([
+        { key: "list:weekly shop", kind: "list", label: "List: Weekly  shop" },
+      ]);
+      // Anything else after the shorter name leaves it the shorter one.
+      expect(read("^weekly shopping list")).toMatchObject({
+        title: "shopping list",
+        listId: "weekly",
+      });
+      expect(read("Shop ^weekly, then cook")).toMatchObject({
+        title: "Shop, then cook",
+        listId: "weekly",
+      });
+    });
+
+    it("leaves punctuation after the name in the title", () => {
+      expect(read("Buy milk ^groceries, eggs")).toMatchObject({
+        title: "Buy milk, eggs",
+        listId: "groceries",
+      });
+      expect(read("Buy milk ^groceries.")).toMatchObject({
+        title: "Buy milk.",
+        listId: "groceries",
+      });
+      expect(read("^groceries: milk")).toMatchObject({ title: "milk", listId: "groceries" });
+    });
+
+    it("keeps an unknown ^word, and one without a list, verbatim", () => {
+      for (const text of ["Milk ^dairy", "2^10 is 1024", "Milk ^ groceries", "Milk ^groceriesx"]) {
+        const result = read(text);
+        expect(result.title).toBe(text);
+        expect(result.listId).toBeNull();
+        expect(result.chips).toEqual([]);
+      }
+      expect(parse("Milk ^groceries")).toMatchObject({ title: "Milk ^groceries", listId: null });
+    });
+
+    it("reads the first ^name that names a list; a second stays in the title", () => {
+      expect(read("Milk ^dairy ^groceries ^weekly")).toMatchObject({
+        title: "Milk ^dairy ^weekly",
+        listId: "groceries",
+      });
+    });
+
+    it("puts the words of a removed list chip back in the title", () => {
+      expect(read("Milk ^groceries tomorrow", ["list:groceries"])).toMatchObject({
+        title: "Milk ^groceries",
+        listId: null,
+        dueDate: "2026-11-26",
+      });
+      // The whole name goes back, not a shorter one of its words.
+      expect(read("Bread ^weekly shop", ["list:weekly shop"])).toMatchObject({
+        title: "Bread ^weekly shop",
+        listId: null,
+        chips: [],
+      });
+    });
+
+    it("reads a list's name before the words in it", () => {
+      const named = [{ id: "daily", name: "Every day" }];
+      expect(
+        parseQuickAdd("Stretch ^every day !high", parseDates, now, new Set(), named),
+      ).toMatchObject({
+        title: "Stretch",
+        listId: "daily",
+        recurrence: null,
+        dueDate: null,
+        priority: "high",
+      });
+    });
+
+    it("keeps a title that is only a list as typed", () => {
+      expect(read("^groceries")).toMatchObject({ title: "^groceries", listId: null, chips: [] });
+    });
+
+    it("sends the task to the chip's list, else the open one, else leaves the list out", () => {
+      const draft = { ...emptyDraft, title: "Milk" };
+      expect(quickAddInput(draft, "groceries", "weekly")).toMatchObject({
+        title: "Milk",
+        list_id: "groceries",
+      });
+      expect(quickAddInput(draft, null, "weekly").list_id).toBe("weekly");
+      expect(quickAddInput(draft, null)).not.toHaveProperty("list_id");
     });
   });
 });

@@ -16,9 +16,14 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { describeDate } from "@/lib/dates";
 import { focusFirstError } from "@/lib/focus";
-import { parseQuickAdd, type Chip, type DateParser } from "@/lib/quick-add";
 import {
-  draftToInput,
+  parseQuickAdd,
+  quickAddInput,
+  type Chip,
+  type DateParser,
+  type QuickAddList,
+} from "@/lib/quick-add";
+import {
   emptyDraft,
   revalidate,
   validateDraft,
@@ -71,19 +76,27 @@ function restoreDraft(): TaskDraft | null {
   }
 }
 
+const NO_LISTS: readonly QuickAddList[] = [];
+
 /**
- * The new-task form. Its title field reads dates, `#tags`, `!priority` and "every …" as the
- * person types, shows them as chips (each removable), and can open the other fields.
+ * The new-task form. Its title field reads dates, `#tags`, `^list`, `!priority` and "every …"
+ * as the person types, shows them as chips (each removable), and can open the other fields.
  */
 export function QuickAdd({
   titleRef,
   defaultDate,
+  lists = NO_LISTS,
+  defaultListId,
   onAdd,
   today,
 }: {
   titleRef: Ref<HTMLInputElement>;
   /** A due date to give tasks whose text names none (the Today view's date). */
   defaultDate: string | null;
+  /** The lists `^name` may pick: those the person can add tasks to. */
+  lists?: readonly QuickAddList[];
+  /** The list to add to when the text names none (the open list); without it, the Inbox. */
+  defaultListId?: string;
   onAdd: (input: TaskInput) => void;
   today: string;
 }) {
@@ -112,9 +125,10 @@ export function QuickAdd({
   }, [draft]);
 
   const parsed = useMemo(
-    () => parseQuickAdd(draft.title, parser, new Date(), removed),
-    // `today` re-reads relative words ("tomorrow") when the date changes.
-    [draft.title, parser, removed, today],
+    () => parseQuickAdd(draft.title, parser, new Date(), removed, lists),
+    // `today` re-reads relative words ("tomorrow") when the date changes; `lists` reads a
+    // restored draft's `^name` again once the lists have loaded.
+    [draft.title, parser, removed, lists, today],
   );
   const useDefaultDate =
     defaultDate !== null && !parsed.dueDate && !draft.dueDate && !removed.has(DEFAULT_DATE);
@@ -151,14 +165,14 @@ export function QuickAdd({
     // Typed and sent before the date parser arrived: read the text with it first.
     const parse =
       parser === null && draft.title.trim()
-        ? parseQuickAdd(draft.title, await loadDateParser(), new Date(), removed)
+        ? parseQuickAdd(draft.title, await loadDateParser(), new Date(), removed, lists)
         : parsed;
     const final = merged(parse);
     const found = validateDraft(final);
     setErrors(found);
     if (Object.keys(found).some((name) => name !== "title")) setExpanded(true);
     if (focusFirstError(form, found)) return;
-    onAdd(draftToInput(final));
+    onAdd(quickAddInput(final, parse.listId, defaultListId));
     // Waiting for the date parser, the person may have typed the next task already: keep it.
     setDraft((current) => (current.title === draft.title ? emptyDraft : current));
     setRemoved(new Set());
@@ -170,7 +184,7 @@ export function QuickAdd({
     <form method="post" onSubmit={submit} noValidate className="grid gap-2" aria-label="New task">
       <Field
         label="Title"
-        hint="Dates, #tags, !high or !low and “every …” in the title are understood."
+        hint={`Dates, #tags, ${lists.length > 0 ? "^list, " : ""}!high or !low and “every …” in the title are understood.`}
         error={errors.title}
       >
         {(control) => (

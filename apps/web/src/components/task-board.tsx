@@ -370,11 +370,9 @@ export function TaskBoard({ userId }: { userId: string }) {
                   titleRef={titleRef}
                   today={today}
                   defaultDate={view === "today" && !listId ? today : null}
-                  onAdd={(input) =>
-                    actions.create(
-                      listId && input.list_id === undefined ? { ...input, list_id: listId } : input,
-                    )
-                  }
+                  lists={writableLists}
+                  defaultListId={listId ?? undefined}
+                  onAdd={actions.create}
                 />
               </section>
             ) : null}

@@ -1,10 +1,11 @@
 import type { Priority } from "@taskbridge/shared/task-rules";
 import { addDays, describeDate, describeTime, localDate } from "./dates.ts";
+import { draftToInput, type TaskDraft, type TaskInput } from "./task-draft.ts";
 
 // Quick add: what a person types in the title field ("Pay rent tomorrow 9am #home !high")
 // becomes a title and fields. Dates come from a date parser (chrono-node, loaded on first use
-// and passed in, so this stays pure and testable); tags, priorities and "every …" are words of
-// their own. Text with none of these stays verbatim.
+// and passed in, so this stays pure and testable); tags, priorities, "every …" and `^list` are
+// words of their own. Text with none of these stays verbatim.
 
 /** One date found in text, as the date parser reports it. */
 export interface FoundDate {
@@ -18,12 +19,18 @@ export interface FoundDate {
 }
 export type DateParser = (text: string, reference: Date) => FoundDate[];
 
-export type ChipKind = "date" | "tag" | "priority" | "recurrence";
+export type ChipKind = "date" | "tag" | "priority" | "recurrence" | "list";
 export interface Chip {
   /** Stable while the text around it is edited: the kind and the words it came from. */
   key: string;
   kind: ChipKind;
   label: string;
+}
+
+/** A list quick add may put a task in: the caller passes only those the person can write to. */
+export interface QuickAddList {
+  id: string;
+  name: string;
 }
 
 export interface QuickAdd {
@@ -33,6 +40,8 @@ export interface QuickAdd {
   tags: string[];
   priority: Priority | null;
   recurrence: string | null;
+  /** The list named with `^`, or null: the caller decides where the task goes then. */
+  listId: string | null;
   chips: Chip[];
 }
 
@@ -40,6 +49,7 @@ interface Span {
   start: number;
   end: number;
   key: string;
+  kind: ChipKind;
 }
 
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
@@ -97,6 +107,55 @@ const EVERY =
 const TAG = /(?:^|\s)(#([^\s#!]{1,32}))(?=\s|$)/g;
 const PRIORITY = /(?:^|\s)(!(high|medium|low))(?=\s|$)/i;
 
+/** A `^` that starts a word and is followed by one. */
+const LIST_MARK = /(?:^|\s)\^(?=\S)/g;
+/** What may follow a list's name in the same word without being part of it: "^groceries,". */
+const TRAILING = /^\p{P}+$/u;
+
+const fold = (word: string) => word.normalize("NFC").toLowerCase();
+
+interface ListMatch {
+  list: QuickAddList;
+  /** The name's words as compared: the chip's key. */
+  words: string;
+  /** Where the name ends in the text, before any trailing punctuation. */
+  end: number;
+}
+
+/**
+ * The list whose name the words from `from` spell out, case-insensitively. Names of several
+ * words match word for word; where more than one name fits ("Weekly" and "Weekly shop"), the
+ * longest wins, and between lists of the same name, the first given.
+ */
+function matchList(
+  text: string,
+  from: number,
+  names: ReadonlyArray<{ list: QuickAddList; words: string[] }>,
+): ListMatch | null {
+  const most = Math.max(0, ...names.map((name) => name.words.length));
+  const tokens: Array<{ index: number; word: string }> = [];
+  const WORD = /\S+/g;
+  WORD.lastIndex = from;
+  for (let found = WORD.exec(text); found && tokens.length < most; found = WORD.exec(text))
+    tokens.push({ index: found.index, word: found[0] });
+  let best: ListMatch | null = null;
+  let bestLength = 0;
+  for (const { list, words } of names) {
+    if (words.length <= bestLength || words.length > tokens.length) continue;
+    const last = words.length - 1;
+    if (!words.slice(0, last).every((word, at) => fold(tokens[at]?.word ?? "") === word)) continue;
+    const token = tokens[last];
+    const word = words[last];
+    if (!token || word === undefined) continue;
+    const typed = fold(token.word);
+    const rest = typed.startsWith(word) ? typed.slice(word.length) : null;
+    if (rest === null || (rest !== "" && !TRAILING.test(rest))) continue;
+    best = { list, words: words.join(" "), end: token.index + token.word.length - rest.length };
+    bestLength = words.length;
+  }
+  return best;
+}
+
 function normalizeWeekday(word: string): string {
   const lower = word.toLowerCase();
   return WEEKDAYS.find((day) => lower.startsWith(day.slice(0, 3))) ?? lower;
@@ -104,13 +163,15 @@ function normalizeWeekday(word: string): string {
 
 /**
  * Reads quick-add text. `removed` holds the keys of chips the person took off: their words
- * stay in the title as typed.
+ * stay in the title as typed. `lists` are those `^name` may pick (see `matchList`); the first
+ * `^name` that names one is read, and any other `^word` stays in the title.
  */
 export function parseQuickAdd(
   text: string,
   parseDates: DateParser | null,
   now: Date,
   removed: ReadonlySet<string> = new Set(),
+  lists: readonly QuickAddList[] = [],
 ): QuickAdd {
   const today = localDate(now);
   const spans: Span[] = [];
@@ -122,14 +183,31 @@ export function parseQuickAdd(
     tags: [],
     priority: null,
     recurrence: null,
+    listId: null,
     chips,
   };
   const take = (start: number, end: number, chip: Chip) => {
-    spans.push({ start, end, key: chip.key });
+    spans.push({ start, end, key: chip.key, kind: chip.kind });
     chips.push(chip);
   };
   const overlaps = (start: number, end: number) =>
     spans.some((span) => start < span.end && end > span.start);
+
+  // The list first: its name may hold words that would read as something else ("^Every day").
+  const names = lists
+    .map((list) => ({ list, words: fold(list.name).split(/\s+/).filter(Boolean) }))
+    .filter((name) => name.words.length > 0);
+  if (names.length > 0)
+    for (const mark of text.matchAll(LIST_MARK)) {
+      const start = mark.index + mark[0].length - 1;
+      const found = matchList(text, start + 1, names);
+      if (!found) continue;
+      const key = `list:${found.words}`;
+      if (removed.has(key)) continue;
+      take(start, found.end, { key, kind: "list", label: `List: ${found.list.name}` });
+      result.listId = found.list.id;
+      break;
+    }
 
   const every = EVERY.exec(text);
   if (every?.[1] && every[2]) {
@@ -139,7 +217,7 @@ export function parseQuickAdd(
     );
     const parsed = parseEvery(words, today);
     const key = `recurrence:${every[1].toLowerCase()}`;
-    if (parsed && !removed.has(key)) {
+    if (parsed && !removed.has(key) && !overlaps(start, start + every[1].length)) {
       take(start, start + every[1].length, { key, kind: "recurrence", label: parsed.label });
       result.recurrence = parsed.rule;
       result.dueDate = parsed.first;
@@ -150,7 +228,12 @@ export function parseQuickAdd(
     if (!match[1] || !match[2]) continue;
     const start = match.index + match[0].indexOf(match[1]);
     const key = `tag:${match[2].toLowerCase()}`;
-    if (removed.has(key) || result.tags.some((tag) => tag.toLowerCase() === key.slice(4))) continue;
+    if (
+      removed.has(key) ||
+      overlaps(start, start + match[1].length) ||
+      result.tags.some((tag) => tag.toLowerCase() === key.slice(4))
+    )
+      continue;
     take(start, start + match[1].length, { key, kind: "tag", label: `#${match[2]}` });
     result.tags.push(match[2]);
   }
@@ -159,8 +242,12 @@ export function parseQuickAdd(
   if (priority?.[1] && priority[2]) {
     const level = priority[2].toLowerCase();
     const key = `priority:${level}`;
-    if ((level === "high" || level === "medium" || level === "low") && !removed.has(key)) {
-      const start = priority.index + priority[0].indexOf(priority[1]);
+    const start = priority.index + priority[0].indexOf(priority[1]);
+    if (
+      (level === "high" || level === "medium" || level === "low") &&
+      !removed.has(key) &&
+      !overlaps(start, start + priority[1].length)
+    ) {
       take(start, start + priority[1].length, {
         key,
         kind: "priority",
@@ -201,11 +288,21 @@ export function parseQuickAdd(
   if (spans.length === 0) return result;
   let title = "";
   let from = 0;
+  let after: ChipKind | null = null;
+  const keep = (words: string) => {
+    // Punctuation typed right after a list's name ("^groceries,") joins the words before it.
+    if (after === "list" && /^\S/.test(words)) {
+      title = title.trimEnd();
+      if (!title.trim()) words = words.replace(/^\p{P}+/u, "");
+    }
+    title += words;
+  };
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
-    title += text.slice(from, span.start);
+    keep(text.slice(from, span.start));
     from = span.end;
+    after = span.kind;
   }
-  title += text.slice(from);
+  keep(text.slice(from));
   title = title.replace(/\s+/g, " ").trim();
   // Only recognised words: keep the text as the title rather than save an empty one.
   if (!title)
@@ -218,6 +315,21 @@ export function parseQuickAdd(
       tags: [],
       priority: null,
       recurrence: null,
+      listId: null,
     };
   return { ...result, title };
+}
+
+/**
+ * What a quick add sends: the form's fields, in the list named with `^` if any, else in
+ * `defaultListId` (the list the board has open), else in none, which the API reads as the Inbox.
+ */
+export function quickAddInput(
+  draft: TaskDraft,
+  listId: string | null,
+  defaultListId?: string,
+): TaskInput {
+  const input = draftToInput(draft);
+  const list = listId ?? defaultListId;
+  return list === undefined ? input : { ...input, list_id: list };
 }
