@@ -1,0 +1,286 @@
+import type { Locator, Page } from "@playwright/test";
+import {
+  API_URL,
+  axe,
+  COLOUR_RULES,
+  expect,
+  ownAddress,
+  signUpByApi,
+  test,
+  tokenOf,
+  type TestUser,
+  WEB_URL,
+} from "./fixtures.ts";
+
+// The board with lists, subtasks and sharing, as people meet it: two of them in two browser
+// contexts where sharing is concerned, everything through the page unless the set-up is not
+// what is under test.
+
+interface Created {
+  id: string;
+}
+
+async function api<T = Created>(
+  page: Page,
+  token: string,
+  method: "POST" | "PATCH" | "DELETE",
+  path: string,
+  data?: object,
+): Promise<T> {
+  const response = await page.request.fetch(`${API_URL}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    data,
+  });
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
+  return (response.status() === 204 ? undefined : await response.json()) as T;
+}
+
+/** Tabs forward until `target` has the focus: it is reachable from the keyboard, in order. */
+async function tabTo(page: Page, target: Locator, limit = 80) {
+  for (let step = 0; step < limit; step++) {
+    if (await target.evaluate((node) => node === node.ownerDocument.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`not reached by Tab in ${limit} steps`);
+}
+
+const sidebarLists = (page: Page) => page.getByRole("navigation", { name: "Lists" });
+const yourTasks = (page: Page) => page.getByRole("list", { name: "Your tasks" });
+const row = (page: Page, title: string) =>
+  yourTasks(page).getByTestId("task-item").filter({ hasText: title });
+
+test("subtasks: three added in the edit dialog, one done, then the parent and all with it", async ({
+  page,
+}) => {
+  await signUpByApi(page);
+  await page.goto("/tasks?view=all");
+  await page.getByLabel("Title", { exact: true }).fill("Plan the party");
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(row(page, "Plan the party")).toHaveAttribute("aria-busy", "false");
+
+  await page.getByRole("button", { name: "Edit “Plan the party”" }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit task" });
+  const newSubtask = dialog.getByLabel("New subtask");
+  for (const title of ["Invite friends", "Buy a cake", "Book the room"]) {
+    await newSubtask.fill(title);
+    await newSubtask.press("Enter");
+    await expect(dialog.getByRole("checkbox", { name: title })).toBeVisible();
+  }
+  await dialog.getByRole("checkbox", { name: "Buy a cake" }).check();
+  await expect(dialog.getByRole("checkbox", { name: "Buy a cake" })).toBeChecked();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // The parent counts them and shows them beneath it, indented, behind a show/hide button.
+  const parent = row(page, "Plan the party").first();
+  await expect(parent.getByText("1/3")).toBeVisible();
+  const toggle = page.getByRole("button", { name: "Subtasks of “Plan the party”" });
+  await expect(toggle).toHaveAttribute("aria-expanded", "true");
+  await expect(row(page, "Invite friends")).toBeVisible();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await expect(row(page, "Invite friends")).toHaveCount(0);
+  await toggle.click();
+  await expect(row(page, "Book the room")).toBeVisible();
+
+  // Completing the parent completes the rest, without a reload.
+  await page.getByRole("checkbox", { name: "Plan the party" }).check();
+  for (const title of ["Invite friends", "Buy a cake", "Book the room"])
+    await expect(page.getByRole("checkbox", { name: title })).toBeChecked();
+  await expect(parent.getByText("3/3")).toBeVisible();
+});
+
+test("a recurring task's next occurrence brings its subtasks, open", async ({ page }) => {
+  await signUpByApi(page);
+  const token = await tokenOf(page);
+  const parent = await api(page, token, "POST", "/api/tasks", {
+    title: "Water the plants",
+    due_date: "2026-01-05",
+    recurrence: "FREQ=WEEKLY",
+  });
+  for (const title of ["Balcony", "Kitchen"])
+    await api(page, token, "POST", "/api/tasks", { title, parent_id: parent.id });
+
+  await page.goto("/tasks?view=all&sort=due_date");
+  await expect(row(page, "Water the plants")).toHaveCount(1);
+  await page.getByRole("checkbox", { name: "Water the plants" }).first().check();
+  // The finished one keeps its subtasks done; the next one (a week on) has them open.
+  await expect(row(page, "Water the plants")).toHaveCount(2);
+  const next = row(page, "Water the plants").filter({ hasText: "0/2" });
+  await expect(next).toHaveCount(1);
+  await expect(row(page, "Water the plants").filter({ hasText: "2/2" })).toHaveCount(1);
+  await expect(page.getByRole("checkbox", { name: "Balcony" })).toHaveCount(2);
+  await expect(page.getByRole("checkbox", { name: "Balcony", checked: false })).toHaveCount(1);
+});
+
+test("keyboard only: a new list from the sidebar, and the sidebar as a drawer on a phone", async ({
+  page,
+}) => {
+  await signUpByApi(page);
+  await page.goto("/tasks");
+  await expect(sidebarLists(page).getByRole("link", { name: /^Inbox/ })).toBeVisible();
+
+  await tabTo(page, page.getByRole("button", { name: "New list" }));
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "New list" });
+  await expect(dialog.getByLabel("Name")).toBeFocused();
+  await page.keyboard.type("Groceries");
+  await page.keyboard.press("Tab");
+  // The colours are one radio group: arrows move the choice.
+  await expect(dialog.getByRole("radio", { name: "Gray" })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(dialog.getByRole("radio", { name: "Green" })).toBeChecked();
+  await tabTo(page, dialog.getByRole("button", { name: "Create list" }));
+  await page.keyboard.press("Enter");
+
+  // The new list opens, with its name in the URL's place and in the sidebar.
+  await expect(page.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await expect(page).toHaveURL(/[?&]list=[0-9a-f-]{36}/);
+  const link = sidebarLists(page).getByRole("link", { name: /^Groceries/ });
+  await expect(link).toHaveAttribute("aria-current", "page");
+
+  // Back and reload keep the list and the sort.
+  await page.getByLabel("Sort by").selectOption("title");
+  await expect(page).toHaveURL(/sort=title/);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await expect(page.getByLabel("Sort by")).toHaveValue("title");
+  await sidebarLists(page)
+    .getByRole("link", { name: /^Inbox/ })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Inbox" })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+
+  // A phone: the sidebar's lists sit behind a "Lists" button, opened as a drawer.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expect(sidebarLists(page)).toBeHidden();
+  await page.locator("body").press("Home");
+  await tabTo(page, page.getByRole("button", { name: "Lists", exact: true }));
+  await page.keyboard.press("Enter");
+  const drawer = page.getByRole("dialog", { name: "Lists" });
+  await expect(drawer).toBeVisible();
+  await tabTo(page, drawer.getByRole("link", { name: /^Inbox/ }));
+  await page.keyboard.press("Enter");
+  await expect(drawer).toBeHidden();
+  await expect(page.getByRole("heading", { level: 1, name: "Inbox" })).toBeVisible();
+});
+
+/** Ada's list, shared with Ben (by an invite accepted through the API) in `role`. */
+async function sharedList(
+  ada: Page,
+  ben: Page,
+  role: "editor" | "viewer",
+): Promise<{ id: string; adaToken: string; benToken: string; ben: TestUser }> {
+  await signUpByApi(ada, { ...newPerson("ada"), name: "Ada Lovelace" });
+  const benUser = await signUpByApi(ben, { ...newPerson("ben"), name: "Ben Okafor" });
+  const [adaToken, benToken] = await Promise.all([tokenOf(ada), tokenOf(ben)]);
+  const list = await api(ada, adaToken, "POST", "/api/lists", {
+    name: "Groceries",
+    color: "green",
+  });
+  const invite = await api<{ token: string }>(
+    ada,
+    adaToken,
+    "POST",
+    `/api/lists/${list.id}/invites`,
+    {
+      role,
+    },
+  );
+  await api(ben, benToken, "POST", `/api/invites/${invite.token}/accept`);
+  return { id: list.id, adaToken, benToken, ben: benUser };
+}
+
+function newPerson(label: string): TestUser {
+  const suffix = `${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
+  return {
+    name: label,
+    email: `${label}-${suffix}@example.test`,
+    password: "correct horse battery staple",
+  };
+}
+
+test("a viewer's board: no add form, no enabled checkbox, no edit or delete, a View only badge", async ({
+  browser,
+  page: ada,
+}) => {
+  const benContext = await browser.newContext({ baseURL: WEB_URL });
+  await ownAddress(benContext);
+  const ben = await benContext.newPage();
+  const { id, adaToken } = await sharedList(ada, ben, "viewer");
+  await api(ada, adaToken, "POST", "/api/tasks", { title: "Oat milk", list_id: id });
+
+  await ben.goto(`/tasks?list=${id}`);
+  await expect(ben.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await expect(ben.getByText("View only")).toBeVisible();
+  await expect(ben.getByText("Shared by Ada Lovelace")).toBeVisible();
+  await expect(ben.getByRole("checkbox", { name: "Oat milk" })).toBeDisabled();
+  await expect(ben.getByRole("region", { name: "Add a task" })).toHaveCount(0);
+  await expect(ben.getByRole("button", { name: "Edit “Oat milk”" })).toHaveCount(0);
+  await expect(ben.getByRole("button", { name: "Delete “Oat milk”" })).toHaveCount(0);
+  // The shared list is in Ben's sidebar with its owner's name.
+  await expect(
+    sidebarLists(ben).getByRole("link", { name: /^Groceries , shared by Ada Lovelace/ }),
+  ).toBeVisible();
+
+  // The keyboard cannot change it either.
+  await ben.getByTestId("task-item").first().focus();
+  await ben.keyboard.press("x");
+  await ben.keyboard.press("e");
+  await expect(ben.getByRole("dialog")).toHaveCount(0);
+  await expect(ben.getByRole("checkbox", { name: "Oat milk" })).not.toBeChecked();
+
+  // The viewer board and its sidebar pass axe, light and dark, wide and narrow.
+  expect((await axe(ben)).violations).toEqual([]);
+  await ben.emulateMedia({ colorScheme: "dark" });
+  expect((await axe(ben, { only: COLOUR_RULES })).violations).toEqual([]);
+  await ben.setViewportSize({ width: 360, height: 740 });
+  expect((await axe(ben)).violations).toEqual([]);
+  await ben.emulateMedia({ colorScheme: "light" });
+  expect((await axe(ben, { only: COLOUR_RULES })).violations).toEqual([]);
+  await benContext.close();
+});
+
+test("quick add: ^list names the list (any case), and a list's page adds to that list", async ({
+  page,
+}) => {
+  await signUpByApi(page);
+  const token = await tokenOf(page);
+  const groceries = await api(page, token, "POST", "/api/lists", { name: "Groceries" });
+  await api(page, token, "POST", "/api/lists", { name: "Groceries for the party" });
+  await page.goto("/tasks?view=all");
+  const title = page.getByLabel("Title", { exact: true });
+  await title.fill("Milk ^groceries #dairy tomorrow");
+  const chips = page.getByRole("list", { name: "Understood" });
+  await expect(chips.getByText("List: Groceries", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Add task" }).click();
+  const milk = row(page, "Milk");
+  await expect(milk).toHaveAttribute("aria-busy", "false");
+  await expect(milk).toContainText("Groceries");
+  await expect(milk).toContainText("dairy");
+  await expect(milk).toContainText("Tomorrow");
+
+  // The longest name that the words spell wins.
+  await title.fill("Balloons ^Groceries for the party");
+  await expect(chips.getByText("List: Groceries for the party")).toBeVisible();
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(row(page, "Balloons")).toContainText("Groceries for the party");
+
+  // On a list's page, a task goes into that list unless the title names another.
+  await page.goto(`/tasks?list=${groceries.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await title.fill("Bread");
+  await page.getByRole("button", { name: "Add task" }).click();
+  await expect(row(page, "Bread")).toHaveAttribute("aria-busy", "false");
+  const tasks = await page.request.get(`${API_URL}/api/tasks?list=${groceries.id}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const titles = ((await tasks.json()) as { title: string; tags: string[] }[]).map(
+    (task) => task.title,
+  );
+  expect(titles.sort()).toEqual(["Bread", "Milk"]);
+});
