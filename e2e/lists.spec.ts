@@ -39,7 +39,12 @@ async function api<T = Created>(
 /** Tabs forward until `target` has the focus: it is reachable from the keyboard, in order. */
 async function tabTo(page: Page, target: Locator, limit = 80) {
   for (let step = 0; step < limit; step++) {
-    if (await target.evaluate((node) => node === node.ownerDocument.activeElement)) return;
+    if (
+      await target.evaluate((node: { matches(selector: string): boolean }) =>
+        node.matches(":focus"),
+      )
+    )
+      return;
     await page.keyboard.press("Tab");
   }
   throw new Error(`not reached by Tab in ${limit} steps`);

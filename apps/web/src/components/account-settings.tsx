@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import { authClient } from "@/auth/client";
 import { Button } from "@/components/ui/button";
 import { formText } from "@/lib/utils";

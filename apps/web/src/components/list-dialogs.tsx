@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import { LIST_COLORS, LIST_NAME_MAX, type ListColor } from "@taskbridge/shared/list-rules";
 import { LIST_SWATCH } from "@/components/list-nav";

@@ -1,10 +1,12 @@
 "use client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { createContext, useContext, useState } from "react";
-import { Toaster } from "sonner";
+import { createContext, lazy, Suspense, useContext, useState } from "react";
 import { ApiClient } from "@/lib/api-client";
 import { TokenManager } from "@/lib/token-manager";
+
+// Toasts come after the page: see lib/toast.ts.
+const Toaster = lazy(() => import("@/components/toaster"));
 
 const ApiContext = createContext<ApiClient | null>(null);
 
@@ -38,7 +40,9 @@ export function Providers({ apiUrl, children }: { apiUrl: string; children: Reac
     <ApiContext.Provider value={api}>
       <QueryClientProvider client={queryClient}>
         {children}
-        <Toaster richColors closeButton position="bottom-center" />
+        <Suspense fallback={null}>
+          <Toaster />
+        </Suspense>
       </QueryClientProvider>
     </ApiContext.Provider>
   );

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import { revokeConnectedApp } from "@/auth/connected-apps";
 import { Button } from "@/components/ui/button";
 

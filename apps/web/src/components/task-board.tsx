@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import type { TaskAnswer } from "@taskbridge/shared/task-mini";
 import { ListNav, ListSwatch } from "@/components/list-nav";

@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import type { TaskAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
 import { OwnChanges } from "@/lib/own-changes";

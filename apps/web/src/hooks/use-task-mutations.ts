@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { toast } from "sonner";
+import { toast } from "@/lib/toast";
 import type { TaskAnswer, TaskStatsAnswer } from "@taskbridge/shared/task-mini";
 import { useApi } from "@/components/providers";
 import { ApiError, type TaskChange } from "@/lib/api-client";
