@@ -289,3 +289,92 @@ test("quick add: ^list names the list (any case), and a list's page adds to that
   );
   expect(titles.sort()).toEqual(["Bread", "Milk"]);
 });
+
+interface Clipboard {
+  navigator: { clipboard: { readText(): Promise<string> } };
+}
+
+test("Ada shares Groceries with Ben by link; they work on it together, live, until she removes him", async ({
+  browser,
+  context: adaContext,
+  page: ada,
+}) => {
+  await adaContext.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signUpByApi(ada, { ...newPerson("ada"), name: "Ada Lovelace" });
+  await ada.goto("/tasks");
+  await ada.getByRole("button", { name: "New list" }).click();
+  const create = ada.getByRole("dialog", { name: "New list" });
+  await create.getByLabel("Name").fill("Groceries");
+  await create.getByRole("radio", { name: "Green" }).check();
+  await create.getByRole("button", { name: "Create list" }).click();
+  await expect(ada.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+
+  // Share: an editor's link, copied.
+  const openShare = async () => {
+    await ada.getByRole("button", { name: "List options" }).click();
+    await ada.getByRole("menuitem", { name: "Share" }).click();
+    const dialog = ada.getByRole("dialog", { name: /^Share/ });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  };
+  let share = await openShare();
+  await share.getByLabel("Role").selectOption({ label: "Can edit" });
+  await share.getByRole("button", { name: "Create invite link" }).click();
+  const field = share.getByLabel("Invite link");
+  await expect(field).toHaveValue(/\/invite\//);
+  const link = await field.inputValue();
+  await share.getByRole("button", { name: "Copy link" }).click();
+  await expect(share.getByText("Link copied")).toBeVisible();
+  expect(
+    await ada.evaluate(() => (globalThis as unknown as Clipboard).navigator.clipboard.readText()),
+  ).toBe(link);
+  await ada.keyboard.press("Escape");
+
+  // Ben, signed out, opens it: through sign-up and back to the invite, then joins.
+  const benContext = await browser.newContext({ baseURL: WEB_URL });
+  await ownAddress(benContext);
+  const ben = await benContext.newPage();
+  await ben.goto(link);
+  await expect(ben).toHaveURL(/\/sign-in\?next=%2Finvite%2F/);
+  await ben.getByRole("link", { name: "Create an account" }).click();
+  const benUser = newPerson("ben");
+  await ben.getByLabel("Name").fill("Ben Okafor");
+  await ben.getByLabel("Email").fill(benUser.email);
+  await ben.getByLabel("Password").fill(benUser.password);
+  await ben.getByRole("button", { name: "Create account" }).click();
+  await expect(ben.getByText("Ada Lovelace invited you to edit “Groceries”")).toBeVisible();
+  await ben.getByRole("button", { name: "Join list" }).click();
+  await expect(ben.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await expect(ben.getByText("Shared by Ada Lovelace")).toBeVisible();
+
+  // Each sees the other's additions and completions, without a reload.
+  await ben.getByLabel("Title", { exact: true }).fill("Oat milk");
+  await ben.getByRole("button", { name: "Add task" }).click();
+  await expect(row(ada, "Oat milk")).toBeVisible();
+  await ada.getByLabel("Title", { exact: true }).fill("Bread");
+  await ada.getByRole("button", { name: "Add task" }).click();
+  await expect(row(ben, "Bread")).toBeVisible();
+  await ada.getByRole("checkbox", { name: "Oat milk" }).check();
+  await expect(ben.getByRole("checkbox", { name: "Oat milk" })).toBeChecked();
+  await ben.getByRole("checkbox", { name: "Bread" }).check();
+  await expect(ada.getByRole("checkbox", { name: "Bread" })).toBeChecked();
+  // Ada's sidebar marks the list as shared now.
+  await expect(sidebarLists(ada).getByRole("link", { name: /^Groceries , shared/ })).toBeVisible();
+
+  // Ada makes Ben a viewer: his controls go, without a reload.
+  share = await openShare();
+  await share.getByLabel("Role of Ben Okafor").selectOption({ label: "Can view" });
+  await expect(ben.getByText("View only")).toBeVisible();
+  await expect(ben.getByRole("region", { name: "Add a task" })).toHaveCount(0);
+  await expect(ben.getByRole("checkbox", { name: "Bread" })).toBeDisabled();
+  await expect(ben.getByRole("button", { name: "Edit “Bread”" })).toHaveCount(0);
+
+  // Ada removes him: the list leaves his sidebar, and his open page says so.
+  await share.getByRole("button", { name: "Remove Ben Okafor" }).click();
+  const confirm = ada.getByRole("button", { name: /^Remove/ }).filter({ hasText: "Remove" });
+  if (await share.getByText("Ben Okafor").count()) await confirm.last().click();
+  await expect(share.getByText("Ben Okafor")).toHaveCount(0);
+  await expect(sidebarLists(ben).getByRole("link", { name: /^Groceries/ })).toHaveCount(0);
+  await expect(ben.getByText("You no longer have access to this list")).toBeVisible();
+  await benContext.close();
+});

@@ -14,8 +14,8 @@ async function dayFromToday(page: Page, days: number): Promise<string> {
   }, days);
 }
 
-test("README screenshots of the board", async ({ page }) => {
-  await page.setViewportSize({ width: 1100, height: 820 });
+test("README screenshots of the board", async ({ page, browser }) => {
+  await page.setViewportSize({ width: 1280, height: 820 });
   await signUpByApi(page, {
     name: "Ada Lovelace",
     email: `ada-${Date.now()}@example.test`,
@@ -50,23 +50,63 @@ test("README screenshots of the board", async ({ page }) => {
     { title: "Book train tickets", due_date: await day(4), priority: "low", tags: ["travel"] },
     { title: "Read “Designing Data-Intensive Applications”", tags: ["books"] },
   ];
-  for (const task of tasks) {
-    const response = await page.request.post(`${API_URL}/api/tasks`, {
-      headers: { authorization: `Bearer ${token}` },
-      data: task,
+  const post = async (path: string, data: object, as = token) => {
+    const response = await page.request.post(`${API_URL}${path}`, {
+      headers: { authorization: `Bearer ${as}` },
+      data,
     });
-    expect(response.status(), await response.text()).toBe(201);
-  }
+    expect(response.status(), await response.text()).toBeLessThan(300);
+    return (await response.json()) as { id: string; token: string };
+  };
+  for (const task of tasks) await post("/api/tasks", task);
+
+  // Lists: one shared with Ben, who has a task assigned; one of Ada's own.
+  const groceries = await post("/api/lists", { name: "Groceries", color: "green" });
+  await post("/api/lists", { name: "Garden", color: "teal" });
+  const benContext = await browser.newContext({ baseURL: WEB_URL });
+  const ben = await benContext.newPage();
+  await signUpByApi(ben, {
+    name: "Ben Okafor",
+    email: `ben-${Date.now()}@example.test`,
+    password: "correct horse battery staple",
+  });
+  const benToken = await tokenOf(ben);
+  const invite = await post(`/api/lists/${groceries.id}/invites`, { role: "editor" });
+  await post(`/api/invites/${invite.token}/accept`, {}, benToken);
+  await benContext.close();
+  const party = await post("/api/tasks", {
+    title: "Shop for the party",
+    list_id: groceries.id,
+    due_date: await day(1),
+  });
+  for (const title of ["Lemons", "Sparkling water", "Crisps"])
+    await post("/api/tasks", { title, parent_id: party.id });
+  await post("/api/tasks", { title: "Oat milk", list_id: groceries.id, tags: ["dairy"] });
   await page.reload();
   const views = page.getByRole("navigation", { name: "Views" });
-  await expect(views.getByRole("link", { name: "All 8" })).toBeVisible();
+  await expect(views.getByRole("link", { name: /^All \d+$/ })).toBeVisible();
   await page.getByLabel("Title", { exact: true }).fill("Buy flowers friday 5pm #home !low");
   await expect(page.getByRole("button", { name: "Remove #home" })).toBeVisible();
   await page.screenshot({ path: "docs/board.png" });
+
+  // A shared list, and its share dialog.
+  await page.goto(`/tasks?list=${groceries.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await expect(page.getByText("Sparkling water")).toBeVisible();
+  await page.screenshot({ path: "docs/board-list.png" });
+  await page.getByRole("button", { name: "List options" }).click();
+  await page.getByRole("menuitem", { name: "Share" }).click();
+  const share = page.getByRole("dialog", { name: /Share/ });
+  await share.getByRole("button", { name: "Create invite link" }).click();
+  await expect(share.getByLabel("Invite link")).toHaveValue(/\/invite\//);
+  await expect(share.getByText("Ben Okafor")).toBeVisible();
+  await page.screenshot({ path: "docs/share.png" });
+  await page.keyboard.press("Escape");
+
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto("/tasks?view=upcoming");
   await expect(page.getByText("Call the plumber")).toBeVisible();
-  await expect(views.getByRole("link", { name: "All 8" })).toBeVisible();
+  await expect(views.getByRole("link", { name: /^All \d+$/ })).toBeVisible();
   await page.screenshot({ path: "docs/board-dark.png" });
 
   // A phone: a touch screen, in the same session.
@@ -84,8 +124,13 @@ test("README screenshots of the board", async ({ page }) => {
   const phonePage = await phone.newPage();
   await phonePage.goto(`${WEB_URL}/tasks`);
   await expect(
-    phonePage.getByRole("navigation", { name: "Views" }).getByRole("link", { name: "All 8" }),
+    phonePage.getByRole("navigation", { name: "Views" }).getByRole("link", { name: /^All \d+$/ }),
   ).toBeVisible();
   await phonePage.screenshot({ path: "docs/board-phone.png" });
+  await phonePage.getByRole("button", { name: "Lists", exact: true }).click();
+  await expect(
+    phonePage.getByRole("dialog", { name: "Lists" }).getByRole("link", { name: /^Groceries/ }),
+  ).toBeVisible();
+  await phonePage.screenshot({ path: "docs/board-phone-lists.png" });
   await phone.close();
 });
