@@ -32,6 +32,12 @@ function joinedMessage(list: ListAnswer, invited: "editor" | "viewer"): string {
   return `You were already in “${list.name}”`;
 }
 
+/**
+ * A button busy with what it asked for: marked, not disabled, since disabling the focused
+ * element would drop the keyboard's focus to the page; its click is ignored meanwhile.
+ */
+const busyClass = "aria-disabled:cursor-wait aria-disabled:opacity-50";
+
 const linkClass =
   "inline-flex h-10 items-center justify-center rounded-md bg-primary px-4 text-sm font-medium text-primary-foreground hover:bg-primary/90 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background pointer-coarse:h-11";
 
@@ -108,8 +114,11 @@ export function InviteAnswer({ token }: { token: string }) {
         <p role="alert">{describeError(preview.error)}</p>
         <Button
           variant="outline"
-          disabled={preview.isFetching}
-          onClick={() => void preview.refetch()}
+          aria-disabled={preview.isFetching}
+          className={busyClass}
+          onClick={() => {
+            if (!preview.isFetching) void preview.refetch();
+          }}
         >
           {preview.isFetching ? "Trying again…" : "Try again"}
         </Button>
@@ -139,7 +148,13 @@ export function InviteAnswer({ token }: { token: string }) {
         </p>
       ) : null}
       <div className="flex flex-wrap gap-2">
-        <Button disabled={join.isPending || join.isSuccess} onClick={() => join.mutate()}>
+        <Button
+          aria-disabled={join.isPending || join.isSuccess}
+          className={busyClass}
+          onClick={() => {
+            if (join.isIdle || join.isError) join.mutate();
+          }}
+        >
           {join.isPending ? "Joining…" : "Join list"}
         </Button>
         <Button

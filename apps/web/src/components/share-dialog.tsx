@@ -23,6 +23,11 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 const when = (iso: string) => <time dateTime={iso}>{dateFormat.format(new Date(iso))}</time>;
 
 const errorClass = "text-sm font-medium text-destructive";
+/**
+ * A button busy with what it asked for: marked, not disabled, since disabling the focused
+ * element would drop the keyboard's focus out of the dialog; its click is ignored meanwhile.
+ */
+const busyClass = "aria-disabled:cursor-wait aria-disabled:opacity-50";
 const headingClass = "font-semibold focus-visible:outline-none";
 
 function RoleOptions() {
@@ -78,7 +83,7 @@ function NewInvite({ list, revoked }: { list: ListAnswer; revoked: ReadonlySet<s
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    create.mutate();
+    if (!create.isPending) create.mutate();
   }
 
   async function copy() {
@@ -111,7 +116,7 @@ function NewInvite({ list, revoked }: { list: ListAnswer; revoked: ReadonlySet<s
             </Select>
           )}
         </Field>
-        <Button type="submit" disabled={create.isPending}>
+        <Button type="submit" aria-disabled={create.isPending} className={busyClass}>
           {create.isPending ? "Creating…" : "Create invite link"}
         </Button>
       </form>
@@ -215,8 +220,11 @@ function OpenInvites({
                   variant="outline"
                   size="sm"
                   aria-label={`Revoke ${name.charAt(0).toLowerCase()}${name.slice(1)}`}
-                  disabled={revoke.isPending && revoke.variables.id === invite.id}
-                  onClick={() => revoke.mutate(invite)}
+                  aria-disabled={revoke.isPending && revoke.variables.id === invite.id}
+                  className={busyClass}
+                  onClick={() => {
+                    if (!revoke.isPending) revoke.mutate(invite);
+                  }}
                 >
                   Revoke
                 </Button>
@@ -290,7 +298,8 @@ function MemberRow({
               aria-label={`Role of ${member.name}`}
               className="w-auto"
               value={role}
-              disabled={setRole.isPending || remove.isPending}
+              // Not disabled while a change is saved: that would take the keyboard's focus away.
+              disabled={remove.isPending}
               onChange={(event) => {
                 if (isMemberRole(event.target.value)) setRole.mutate(event.target.value);
               }}
@@ -321,8 +330,11 @@ function MemberRow({
             size="sm"
             autoFocus
             aria-label={`Yes, remove ${member.name}`}
-            disabled={remove.isPending}
-            onClick={() => remove.mutate()}
+            aria-disabled={remove.isPending}
+            className={busyClass}
+            onClick={() => {
+              if (!remove.isPending) remove.mutate();
+            }}
           >
             Yes, remove
           </Button>
