@@ -9,6 +9,7 @@ import {
   signUpByApi,
   test,
   tokenOf,
+  WEB_URL,
 } from "./fixtures.ts";
 
 // Sharing a list: the invite page a link opens (for a signed-out visitor through sign-in or
@@ -111,6 +112,22 @@ test("a signed-out visitor signs in, comes back to the invite and joins the list
     expect(await roleIn(guestPage, await tokenOf(guestPage), listId)).toBe("editor");
   } finally {
     await context.close();
+  }
+});
+
+test("a session the server no longer knows goes through sign-in back to the page asked for", async ({
+  page,
+  context,
+}) => {
+  // The proxy only looks whether a session cookie is there; the page's server code finds it
+  // stale and sends the visitor to sign in, to come back to the whole path and its query.
+  await context.addCookies([
+    { name: "better-auth.session_token", value: "stale.value", url: WEB_URL },
+  ]);
+  const invite = `/invite/${randomBytes(32).toString("base64url")}`;
+  for (const path of [invite, "/tasks?view=upcoming"]) {
+    await page.goto(path);
+    await expect(page).toHaveURL(`/sign-in?next=${encodeURIComponent(path)}`);
   }
 });
 
