@@ -8,8 +8,18 @@ import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import { useApi } from "@/components/providers";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { describeError } from "@/hooks/use-task-mutations";
 import { ApiError } from "@/lib/api-client";
+
+/**
+ * What went wrong, as the board's `describeError` says it; written out here so that this page
+ * does not load the board's task cache with it.
+ */
+const describeError = (error: unknown) =>
+  error instanceof ApiError
+    ? error.detail
+    : error instanceof Error
+      ? error.message
+      : "Something went wrong.";
 
 /** The API's one answer for an unknown, revoked, expired or used-up link. */
 const isGone = (error: unknown) => error instanceof ApiError && error.status === 404;
