@@ -1,9 +1,10 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/env";
+import { PATHNAME_HEADER } from "@/lib/safe-next";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "@/lib/security-headers";
 
-const PROTECTED = ["/tasks", "/account"];
+const PROTECTED = ["/tasks", "/account", "/invite"];
 
 function isProtected(pathname: string): boolean {
   return PROTECTED.some((path) => pathname === path || pathname.startsWith(`${path}/`));
@@ -33,6 +34,8 @@ export function proxy(request: NextRequest) {
     const headers = new Headers(request.headers);
     headers.set("x-nonce", nonce);
     headers.set("Content-Security-Policy", csp);
+    // Set here, never taken from the browser: whatever a request sent under this name is replaced.
+    headers.set(PATHNAME_HEADER, `${pathname}${search}`);
     response = NextResponse.next({ request: { headers } });
   }
   response.headers.set("Content-Security-Policy", csp);

@@ -5,6 +5,7 @@ import { cache } from "react";
 import { sql } from "drizzle-orm";
 import { isDatabaseUnavailable } from "@taskbridge/db/unavailable";
 import { getDb } from "../db.ts";
+import { PATHNAME_HEADER, safeNext } from "../lib/safe-next.ts";
 import { getAuth } from "./server.ts";
 
 type Session = NonNullable<Awaited<ReturnType<ReturnType<typeof getAuth>["api"]["getSession"]>>>;
@@ -37,13 +38,17 @@ export async function getSession(): Promise<Session | null> {
 }
 
 /**
- * The signed-in user's session, or a redirect to sign in that comes back to `path`; null when
- * the database is out of reach (the page then says the service is briefly unavailable).
+ * The signed-in user's session, or a redirect to sign in that comes back to the page asked for
+ * (as the proxy recorded it; `fallback` when it did not); null when the database is out of reach
+ * (the page then says the service is briefly unavailable).
  */
-export async function requireSession(path: string): Promise<Session | null> {
+export async function requireSession(fallback: string): Promise<Session | null> {
   const state = await sessionState();
-  if (state.status === "signed-out") redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  if (state.status === "signed-out") {
+    const path = safeNext((await headers()).get(PATHNAME_HEADER) ?? undefined, fallback);
+    redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  }
   return state.status === "signed-in" ? state.session : null;
 }
 
-export { safeNext } from "../lib/safe-next.ts";
+export { safeNext };

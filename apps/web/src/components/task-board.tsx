@@ -49,10 +49,14 @@ const DeleteListDialog = lazy(() =>
 const LeaveListDialog = lazy(() =>
   import("@/components/list-dialogs").then((module) => ({ default: module.LeaveListDialog })),
 );
+const ShareDialog = lazy(() =>
+  import("@/components/share-dialog").then((module) => ({ default: module.ShareDialog })),
+);
 
 /** A dialog about one list, open over the board. */
 type ListDialog =
-  { kind: ListFormMode; list?: ListAnswer } | { kind: "delete" | "leave"; list: ListAnswer };
+  | { kind: ListFormMode; list?: ListAnswer }
+  | { kind: "delete" | "leave" | "share"; list: ListAnswer };
 
 /** Whether the person may change the tasks of a list: not a viewer, and not archived. */
 const writable = (list: ListAnswer | undefined) =>
@@ -122,6 +126,8 @@ function listMenu(list: ListAnswer, open: (dialog: ListDialog) => void, archive:
   const items: MenuItem[] = [
     { label: "Rename", onSelect: () => open({ kind: "rename", list }) },
     { label: "Colour", onSelect: () => open({ kind: "colour", list }) },
+    // An archived list is read-only: no one new is let in until it is back.
+    ...(list.archived ? [] : [{ label: "Share", onSelect: () => open({ kind: "share", list }) }]),
     { label: list.archived ? "Unarchive" : "Archive", onSelect: archive },
     { label: "Delete", onSelect: () => open({ kind: "delete", list }), destructive: true },
   ];
@@ -490,7 +496,9 @@ export function TaskBoard({ userId }: { userId: string }) {
       </Dialog>
       {dialog ? (
         <Suspense fallback={null}>
-          {dialog.kind === "delete" ? (
+          {dialog.kind === "share" ? (
+            <ShareDialog list={dialog.list} open onClose={() => setDialog(null)} />
+          ) : dialog.kind === "delete" ? (
             <DeleteListDialog
               list={dialog.list}
               onClose={() => setDialog(null)}

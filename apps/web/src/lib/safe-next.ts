@@ -1,6 +1,13 @@
 /** Where a sign-in or sign-up goes when `next` is missing or would leave the site. */
 export const DEFAULT_NEXT = "/tasks";
 
+/**
+ * The request header in which proxy.ts hands the path asked for (with its query) to the pages'
+ * server code, so that a redirect to sign in can come back to it: Next tells a layout nothing
+ * of the URL. The proxy sets it on every request, replacing whatever a browser sent.
+ */
+export const PATHNAME_HEADER = "x-pathname";
+
 // Any base works: only whether the parsed URL stays on it matters.
 const BASE = "http://taskbridge.invalid";
 
