@@ -10,6 +10,9 @@ const WEB_PORT = 3100 + offset;
 const API_PORT = 8100 + offset;
 export const WEB_URL = `http://localhost:${WEB_PORT}`;
 export const API_URL = `http://localhost:${API_PORT}`;
+/** The stack's embedded PostgreSQL and its folder (its password is among the secrets there). */
+export const E2E_PG_PORT = 54349 + offset;
+export const E2E_DATA_DIR = ".data/e2e";
 
 /** Chromium as a person runs it: the one test that needs what only it has (notifications) uses it. */
 export const FULL_CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -70,8 +73,8 @@ export default defineConfig({
     stdout: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     env: {
-      TASKBRIDGE_DATA_DIR: ".data/e2e",
-      EMBEDDED_PG_PORT: String(54349 + offset),
+      TASKBRIDGE_DATA_DIR: E2E_DATA_DIR,
+      EMBEDDED_PG_PORT: String(E2E_PG_PORT),
       WEB_PORT: String(WEB_PORT),
       API_PORT: String(API_PORT),
       BETTER_AUTH_URL: WEB_URL,

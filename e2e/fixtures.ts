@@ -1,10 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
 import { z } from "zod";
 import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import { tokenFromBody } from "@taskbridge/auth/token-body";
-import { API_URL, WEB_URL } from "../playwright.config.ts";
+import { API_URL, E2E_DATA_DIR, E2E_PG_PORT, WEB_URL } from "../playwright.config.ts";
 
 export interface TestUser {
   name: string;
@@ -151,6 +154,36 @@ export async function axe(page: Page, options: { only?: readonly string[] } = {}
  * all the other needs.
  */
 export const COLOUR_RULES = ["color-contrast", "link-in-text-block"] as const;
+
+/**
+ * Runs one statement in the stack's database, for a state no request can make at once (an invite
+ * past its expiry). Everything the suite checks still goes through the apps.
+ */
+export async function inDatabase(statement: string, values: unknown[]): Promise<void> {
+  const secrets = z
+    .object({ embeddedPgPassword: z.string() })
+    .parse(
+      JSON.parse(
+        await readFile(
+          path.join(import.meta.dirname, "..", E2E_DATA_DIR, "local-secrets.json"),
+          "utf8",
+        ),
+      ),
+    );
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port: E2E_PG_PORT,
+    user: "postgres",
+    password: secrets.embeddedPgPassword,
+    database: "taskbridge",
+  });
+  await client.connect();
+  try {
+    await client.query(statement, values);
+  } finally {
+    await client.end();
+  }
+}
 
 export const test = base.extend({
   context: async ({ context }, use) => {

@@ -5,6 +5,7 @@ import {
   axe,
   COLOUR_RULES,
   expect,
+  inDatabase,
   newUser,
   signUpByApi,
   test,
@@ -244,6 +245,41 @@ test("unknown and revoked links say only that they no longer work, and pass axe"
     expect(await roleIn(guestPage, await tokenOf(guestPage), listId)).toBeNull();
   } finally {
     await context.close();
+  }
+});
+
+test("expired and used-up links read exactly as a revoked one", async ({ page, browser }) => {
+  const { token, listId } = await ownerWithList(page, "Secret plans");
+  const expired = await createInvite(page, token, listId, "editor");
+  await inDatabase(
+    "update list_invite set expires_at = now() - interval '1 second' where id = $1",
+    [expired.id],
+  );
+  const usedUp = await createInvite(page, token, listId, "editor");
+
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  try {
+    // Someone else takes the one use the link had.
+    const taker = await first.newPage();
+    await signUpByApi(taker, newUser("taker"));
+    const accept = await taker.request.post(`${API_URL}/api/invites/${usedUp.token}/accept`, {
+      headers: auth(await tokenOf(taker)),
+    });
+    expect(accept.status(), await accept.text()).toBe(200);
+
+    const guestPage = await second.newPage();
+    await signUpByApi(guestPage, newUser("guest"));
+    for (const dead of [expired.token, usedUp.token]) {
+      await guestPage.goto(`/invite/${dead}`);
+      await expect(deadLink(guestPage)).toBeVisible();
+      await expect(guestPage.getByText("Secret plans")).toHaveCount(0);
+      await expect(guestPage.getByRole("button", { name: "Join list" })).toHaveCount(0);
+    }
+    expect(await roleIn(guestPage, await tokenOf(guestPage), listId)).toBeNull();
+  } finally {
+    await first.close();
+    await second.close();
   }
 });
 
