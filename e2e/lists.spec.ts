@@ -354,8 +354,19 @@ test("Ada shares Groceries with Ben by link; they work on it together, live, unt
   await ada.getByLabel("Title", { exact: true }).fill("Bread");
   await ada.getByRole("button", { name: "Add task" }).click();
   await expect(row(ben, "Bread")).toBeVisible();
-  await ada.getByRole("checkbox", { name: "Oat milk" }).click();
-  await expect(ben.getByRole("checkbox", { name: "Oat milk" })).toBeChecked();
+  // An edit and a delete travel too (a delete once its undo time is over).
+  await ben.getByRole("button", { name: "Edit “Oat milk”" }).click();
+  const edit = ben.getByRole("dialog", { name: "Edit task" });
+  await edit.getByLabel("Title").fill("Oat milk, 2 litres");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(row(ada, "Oat milk, 2 litres")).toBeVisible();
+  await ada.getByLabel("Title", { exact: true }).fill("Butter");
+  await ada.getByRole("button", { name: "Add task" }).click();
+  await expect(row(ben, "Butter")).toBeVisible();
+  await ada.getByRole("button", { name: "Delete “Butter”" }).click();
+  await expect(row(ben, "Butter")).toHaveCount(0);
+  await ada.getByRole("checkbox", { name: "Oat milk, 2 litres" }).click();
+  await expect(ben.getByRole("checkbox", { name: "Oat milk, 2 litres" })).toBeChecked();
   await ben.getByRole("checkbox", { name: "Bread" }).click();
   await expect(ada.getByRole("checkbox", { name: "Bread" })).toBeChecked();
   // Ada's sidebar marks the list as shared now.
@@ -375,5 +386,58 @@ test("Ada shares Groceries with Ben by link; they work on it together, live, unt
   await expect(share.getByText("Ben Okafor")).toHaveCount(0);
   await expect(sidebarLists(ben).getByRole("link", { name: /^Groceries/ })).toHaveCount(0);
   await expect(ben.getByText("You no longer have access to this list")).toBeVisible();
+  await benContext.close();
+});
+
+test("axe at a phone's width: the lists drawer, the Share dialog and the invite page, light and dark", async ({
+  browser,
+  page: ada,
+}) => {
+  const benContext = await browser.newContext({ baseURL: WEB_URL });
+  await ownAddress(benContext);
+  const ben = await benContext.newPage();
+  const { id, adaToken } = await sharedList(ada, ben, "editor");
+  const invite = await api<{ token: string }>(ada, adaToken, "POST", `/api/lists/${id}/invites`, {
+    role: "viewer",
+  });
+  const audit = async (page: Page, what: string) => {
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const { violations } = await axe(page, scheme === "dark" ? { only: COLOUR_RULES } : {});
+      expect(
+        violations.map((v) => `${v.id}: ${v.help}`),
+        `${what}, ${scheme}`,
+      ).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+  };
+  await ada.setViewportSize({ width: 360, height: 740 });
+  await ada.goto(`/tasks?list=${id}`);
+  await expect(ada.getByRole("heading", { level: 1, name: "Groceries" })).toBeVisible();
+  await ada.getByRole("button", { name: "Lists", exact: true }).click();
+  await expect(ada.getByRole("dialog", { name: "Lists" })).toBeVisible();
+  await audit(ada, "drawer");
+  await ada.keyboard.press("Escape");
+  await ada.getByRole("button", { name: "List options" }).click();
+  await ada.getByRole("menuitem", { name: "Share" }).click();
+  const share = ada.getByRole("dialog", { name: "Share “Groceries”" });
+  await share.getByRole("button", { name: "Create invite link" }).click();
+  await expect(share.getByLabel("Invite link")).toHaveValue(/\/invite\//);
+  await expect(share.getByText("Ben Okafor")).toBeVisible();
+  await audit(ada, "share dialog");
+
+  const guest = await browser.newContext({
+    baseURL: WEB_URL,
+    viewport: { width: 360, height: 740 },
+  });
+  await ownAddress(guest);
+  const guestPage = await guest.newPage();
+  await signUpByApi(guestPage);
+  await guestPage.goto(`/invite/${invite.token}`);
+  await expect(
+    guestPage.getByRole("heading", { name: "Ada Lovelace invited you to view “Groceries”" }),
+  ).toBeVisible();
+  await audit(guestPage, "invite page");
+  await guest.close();
   await benContext.close();
 });
