@@ -134,3 +134,40 @@ describe("a token's times, on its first request and from the cache", () => {
     await expectRefused(await tokenWith(times), "Invalid token");
   });
 });
+
+describe("an event stream", () => {
+  it("ends when its token reaches the maximum age, though the token's exp is far", async () => {
+    const now = base();
+    clock = now;
+    // Accepted now (8 s old, lifetime 10 s), refused by age from 10 s after iat (past the skew).
+    const token = await tokenWith({ iat: now - 8, exp: now + 3600 });
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 12_000);
+    const started = Date.now();
+    try {
+      const response = await fetch(`${origin}/api/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: abort.signal,
+      });
+      expect(response.status).toBe(200);
+      const reader = response.body?.getReader();
+      if (!reader) throw new Error("no body");
+      let ended = false;
+      try {
+        for (;;) {
+          if ((await reader.read()).done) {
+            ended = true;
+            break;
+          }
+        }
+      } catch {
+        // Aborted: the stream was still open after 12 s.
+      }
+      expect(ended).toBe(true);
+      // At iat + lifetime (2 s from now), not at exp.
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+});

@@ -14,7 +14,10 @@ export interface AuthUser {
   scopes: string[];
   /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
   clientId: string | null;
-  /** When the token that vouched for this user expires, in seconds since the epoch. */
+  /**
+   * When the token that vouched for this user stops vouching, in seconds since the epoch: its
+   * `exp`, or the end of its maximum age (`iat` + the lifetime) when that comes first.
+   */
   expiresAt: number;
 }
 
@@ -190,7 +193,7 @@ export class TokenVerifier {
       name: claims.data.name ?? null,
       scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
       clientId: claims.data.azp ?? null,
-      expiresAt: claims.data.exp,
+      expiresAt: Math.min(times.exp, times.iat + this.maxTokenAge),
     };
     this.remember(token, { user, times });
     return user;
