@@ -152,7 +152,7 @@ describe("recurring tasks in the years 0001 to 0100", () => {
     return api.get(id);
   }
 
-  async function series(input: TaskCreate, max: number) {
+  async function series(input: Omit<TaskCreate, "title">, max: number) {
     let task: Task | null = await api.create({ title: "Again", ...input });
     const seen: Array<[string | null, string | null]> = [];
     for (let i = 0; task && i < max; i++) {
