@@ -485,8 +485,15 @@ export const task = pgTable(
     index("task_list_due_idx").on(t.listId, t.dueDate, t.id),
     index("task_list_priority_idx").on(t.listId, t.priority, t.id),
     index("task_list_title_idx").on(t.listId, sql`lower(${t.title})`, t.id),
-    // The views (pending, by due date) and the counts read one range of this index each.
-    index("task_list_completed_due_idx").on(t.listId, t.completed, t.dueDate, t.id),
+    // The views (pending, by due date, then by time with all-day tasks first) and the counts
+    // read one range of this index each.
+    index("task_list_completed_due_idx").on(
+      t.listId,
+      t.completed,
+      t.dueDate,
+      t.dueTime.asc().nullsFirst(),
+      t.id,
+    ),
     index("task_parent_idx")
       .on(t.parentId, t.completed)
       .where(sql`${t.parentId} is not null`),
