@@ -350,7 +350,13 @@ describe("query plans with 100,000 tasks of other users and 10 lists shared with
       const last = first?.at(-2);
       if (!last) throw new Error(`no rows for ${view}`);
       const cursor = decodeCursor(encodeCursor({ sort, value: last.due_date, id: last.id }), sort);
-      for (const page of [undefined, cursor]) {
+      // A cursor at a task with a time of day, as a view's next page carries it.
+      const timed = decodeCursor(
+        encodeCursor({ sort, value: `${last.due_date}T12:00`, id: last.id }),
+        sort,
+        true,
+      );
+      for (const page of [undefined, cursor, timed]) {
         const text = await analyzed(
           await repository().listQuery(owner, { ...options, cursor: page }),
         );
@@ -384,7 +390,12 @@ describe("query plans with 100,000 tasks of other users and 10 lists shared with
       const last = first?.at(-2);
       if (!last) throw new Error(`no rows for ${view}`);
       const cursor = decodeCursor(encodeCursor({ sort, value: last.due_date, id: last.id }), sort);
-      for (const page of [undefined, cursor]) {
+      const timed = decodeCursor(
+        encodeCursor({ sort, value: `${last.due_date}T12:00`, id: last.id }),
+        sort,
+        true,
+      );
+      for (const page of [undefined, cursor, timed]) {
         const text = await plan(await repository().listQuery(owner, { ...options, cursor: page }));
         expect(text, text).toMatch(/Index (Only )?Scan.* using task_list_completed_due_idx/);
         expect(text, text).not.toMatch(/Seq Scan on task/);

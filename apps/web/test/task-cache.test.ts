@@ -108,6 +108,36 @@ describe("placing a changed task in cached lists", () => {
     ).toEqual([["t"]]);
   });
 
+  it("orders a day of Today and Upcoming as the API does: all-day first, then by time", () => {
+    const day = pages([
+      [
+        task("a", { due_date: TODAY }),
+        task("b", { due_date: TODAY, due_time: "09:00" }),
+        task("c", { due_date: TODAY, due_time: "17:00" }),
+      ],
+      null,
+    ]);
+    const place = (made: TaskAnswer) => ids(placeTask(day, today, { before: null, after: made }));
+    expect(place(task("z", { due_date: TODAY }))).toEqual([["a", "z", "b", "c"]]);
+    expect(place(task("0", { due_date: TODAY }))).toEqual([["0", "a", "b", "c"]]);
+    expect(place(task("n", { due_date: TODAY, due_time: "12:00" }))).toEqual([
+      ["a", "b", "n", "c"],
+    ]);
+    expect(place(task("m", { due_date: TODAY, due_time: "08:59" }))).toEqual([
+      ["a", "m", "b", "c"],
+    ]);
+    // All uses sort=due_date without a view: the contract's order, by date then id.
+    const all = listParams("all", { ...DEFAULT_FILTERS, sort: "due_date" }, TODAY);
+    expect(
+      ids(
+        placeTask(day, all, {
+          before: null,
+          after: task("n", { due_date: TODAY, due_time: "12:00" }),
+        }),
+      ),
+    ).toEqual([["a", "b", "c", "n"]]);
+  });
+
   it("removes a deleted task wherever it is", () => {
     const data = pages([[task("a")], "c1"], [[task("b")], null]);
     expect(ids(placeTask(data, {}, { before: task("b"), after: null }))).toEqual([["a"], []]);

@@ -18,6 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { instant } from "./instant.ts";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
@@ -318,8 +319,12 @@ export const list = pgTable(
     color: listColor("color").notNull().default("gray"),
     isInbox: boolean("is_inbox").notNull().default(false),
     archived: boolean("archived").notNull().default(false),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant("updated_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     check("list_name_length", sql`char_length(${t.name}) between 1 and 100`),
@@ -346,7 +351,9 @@ export const listMember = pgTable(
       .notNull()
       .references(() => list.id, { onDelete: "cascade" }),
     role: listRole("role").notNull(),
-    joinedAt: timestamp("joined_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    joinedAt: instant("joined_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     primaryKey({ name: "list_member_pkey", columns: [t.userId, t.listId] }),
@@ -368,9 +375,11 @@ export const listInvite = pgTable(
     uses: integer("uses").notNull().default(0),
     maxUses: integer("max_uses").notNull().default(1),
     createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
-    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    expiresAt: instant("expires_at").notNull(),
+    revokedAt: instant("revoked_at"),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     uniqueIndex("list_invite_token_hash_idx").on(t.tokenHash),
@@ -414,14 +423,18 @@ export const task = pgTable(
     /** The occurrence this task was spawned from; unique, so a task spawns at most one. */
     previousId: uuid("previous_id"),
     // Milliseconds, as the API reports times: a keyset cursor then names a row's time exactly.
-    remindAt: timestamp("remind_at", { withTimezone: true, precision: 3 }),
-    remindedAt: timestamp("reminded_at", { withTimezone: true, precision: 3 }),
+    remindAt: instant("remind_at"),
+    remindedAt: instant("reminded_at"),
     tags: text("tags")
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant("updated_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     // The API validates these first; the database is the last line of defence.
@@ -472,8 +485,15 @@ export const task = pgTable(
     index("task_list_due_idx").on(t.listId, t.dueDate, t.id),
     index("task_list_priority_idx").on(t.listId, t.priority, t.id),
     index("task_list_title_idx").on(t.listId, sql`lower(${t.title})`, t.id),
-    // The views (pending, by due date) and the counts read one range of this index each.
-    index("task_list_completed_due_idx").on(t.listId, t.completed, t.dueDate, t.id),
+    // The views (pending, by due date, then by time with all-day tasks first) and the counts
+    // read one range of this index each.
+    index("task_list_completed_due_idx").on(
+      t.listId,
+      t.completed,
+      t.dueDate,
+      t.dueTime.asc().nullsFirst(),
+      t.id,
+    ),
     index("task_parent_idx")
       .on(t.parentId, t.completed)
       .where(sql`${t.parentId} is not null`),

@@ -71,6 +71,24 @@ function toUtcDate(date: string): Date {
 }
 
 /**
+ * Years a date is moved by while rrule reckons with it: rrule builds its dates with `Date.UTC`,
+ * which reads the years 0 to 99 as 1900 to 1999. The Gregorian calendar repeats every 400 years
+ * (weekdays and leap days alike), so five cycles later every rule gives the same days.
+ */
+const YEARS_SHIFTED = 2000;
+
+/** `date` (`YYYY-MM-DD`) moved by `years` whole years, same month and day. */
+function shiftYears(date: string, years: number): string {
+  return `${String(Number(date.slice(0, 4)) + years).padStart(4, "0")}${date.slice(4)}`;
+}
+
+/** The UNTIL of `rule` as a `YYYY-MM-DD` date, read from its text as written. */
+function untilOf(rule: string): string | null {
+  const until = /(?:^|;)UNTIL=(\d{4})(\d{2})(\d{2})/.exec(rule);
+  return until ? `${until[1]}-${until[2]}-${until[3]}` : null;
+}
+
+/**
  * The first date of `rule` strictly after `dueDate` (both `YYYY-MM-DD`), counting the series
  * from `dueDate`, or null when the series ends first. `occurrence` is the position of `dueDate`
  * in its series (1 for the first task), so that COUNT ends it.
@@ -78,12 +96,19 @@ function toUtcDate(date: string): Date {
 export function nextOccurrence(rule: string, dueDate: string, occurrence: number): string | null {
   const options = RRule.parseString(rule);
   if (options.count != null && occurrence >= options.count) return null;
-  const start = toUtcDate(dueDate);
-  // rrule reads dates as floating UTC; the count is enforced above, from the series' length.
-  const next = new RRule({ ...options, count: null, dtstart: start }).after(start, false);
+  // A date before the year 100 is reckoned five 400-year cycles later, and moved back.
+  const shift = Number(dueDate.slice(0, 4)) < 100 ? YEARS_SHIFTED : 0;
+  const start = toUtcDate(shiftYears(dueDate, shift));
+  // rrule reads dates as floating UTC; the count is enforced above, from the series' length, and
+  // UNTIL below, from the rule's text (rrule would read UNTIL=00500102 as 1950).
+  const next = new RRule({ ...options, count: null, until: null, dtstart: start }).after(
+    start,
+    false,
+  );
   if (!next) return null;
-  const nextDate = next.toISOString().slice(0, 10);
-  if (options.until != null && nextDate > options.until.toISOString().slice(0, 10)) return null;
+  const nextDate = shiftYears(next.toISOString().slice(0, 10), -shift);
+  const until = untilOf(rule);
+  if (until !== null && nextDate > until) return null;
   return nextDate;
 }
 

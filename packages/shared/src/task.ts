@@ -289,7 +289,8 @@ export const TaskListQuerySchema = z.strictObject({
     .optional()
     .describe(
       "today: pending, due on or before today (overdue first); upcoming: pending, due after " +
-        "today; overdue: pending, due before today. Sorted by due date unless `sort` is given",
+        "today; overdue: pending, due before today. Sorted by due date unless `sort` is given; " +
+        "within a day, tasks without a due_time (all-day) first, then by due_time",
     ),
   due_from: DateOnlySchema.optional().describe("Due on or after this date"),
   due_to: DateOnlySchema.optional().describe("Due on or before this date"),

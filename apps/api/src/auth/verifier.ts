@@ -14,7 +14,10 @@ export interface AuthUser {
   scopes: string[];
   /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
   clientId: string | null;
-  /** When the token that vouched for this user expires, in seconds since the epoch. */
+  /**
+   * When the token that vouched for this user stops vouching, in seconds since the epoch: its
+   * `exp`, or the end of its maximum age (`iat` + the lifetime) when that comes first.
+   */
   expiresAt: number;
 }
 
@@ -46,11 +49,20 @@ const REFUSED_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"] 
 /** Headers remembered once read and checked: an issuer's tokens share a handful of headers. */
 const HEADERS_REMEMBERED = 64;
 
+/** The claims a verified token's validity still depends on: its times, in seconds since the epoch. */
+interface TokenTimes {
+  exp: number;
+  iat: number;
+  nbf: number | undefined;
+}
+
+/**
+ * A verified token: the caller it vouches for and its times. Everything else a token is checked
+ * for holds for good once it held; its times are judged against the clock on every request.
+ */
 interface CacheEntry {
   user: AuthUser;
-  /** Seconds since the epoch. */
-  exp: number;
-  nbf: number | undefined;
+  times: TokenTimes;
 }
 
 export interface VerifierOptions {
@@ -127,17 +139,19 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<AuthUser> {
     // A remembered token is byte for byte one that passed every check below, so the cache is
-    // asked first: on the warm path the form checks would cost more than the lookup.
+    // asked first: on the warm path the form checks would cost more than the lookup. What can
+    // change since is only the clock, so its times are checked here by the same function, with
+    // the same rules, as on the first request.
     const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
-      if (
-        cached.exp > nowSeconds - CLOCK_SKEW_SECONDS &&
-        (cached.nbf === undefined || cached.nbf <= nowSeconds + CLOCK_SKEW_SECONDS)
-      ) {
-        return cached.user;
+      try {
+        checkTimes(cached.times, nowSeconds, this.maxTokenAge);
+      } catch (error) {
+        this.cache.delete(token);
+        throw error;
       }
-      this.cache.delete(token);
+      return cached.user;
     }
     if (token.length > MAX_TOKEN_BYTES) throw new TokenError("token over 8 KiB");
     const headerEnd = token.indexOf(".");
@@ -171,16 +185,17 @@ export class TokenVerifier {
         : !claims.data.aud.includes(this.audience)
     )
       throw new TokenError("claim aud failed: not this API");
-    checkTimes(claims.data, nowSeconds, this.maxTokenAge);
+    const times: TokenTimes = { exp: claims.data.exp, iat: claims.data.iat, nbf: claims.data.nbf };
+    checkTimes(times, nowSeconds, this.maxTokenAge);
     const user: AuthUser = {
       id: claims.data.sub,
       email: claims.data.email ?? null,
       name: claims.data.name ?? null,
       scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
       clientId: claims.data.azp ?? null,
-      expiresAt: claims.data.exp,
+      expiresAt: Math.min(times.exp, times.iat + this.maxTokenAge),
     };
-    this.remember(token, { user, exp: claims.data.exp, nbf: claims.data.nbf });
+    this.remember(token, { user, times });
     return user;
   }
 
@@ -242,13 +257,10 @@ export class TokenVerifier {
 
 /**
  * `exp`, `nbf` and `iat` against the verifier's clock, with the same skew either way: expired,
- * not yet valid, issued in the future, or older than the lifetime tokens are issued with.
+ * not yet valid, issued in the future, or older than the lifetime tokens are issued with. The one
+ * judge of a token's times, for a token seen first and for a remembered one alike.
  */
-function checkTimes(
-  claims: { exp: number; iat: number; nbf?: number | undefined },
-  nowSeconds: number,
-  maxTokenAge: number,
-): void {
+function checkTimes(claims: Readonly<TokenTimes>, nowSeconds: number, maxTokenAge: number): void {
   if (claims.exp <= nowSeconds - CLOCK_SKEW_SECONDS)
     throw new TokenError("expired: exp is in the past", "The token has expired");
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + CLOCK_SKEW_SECONDS)

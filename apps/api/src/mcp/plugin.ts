@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { oauthConsent } from "@taskbridge/db/schema";
 import { KeysUnavailableError, TokenError } from "../auth/errors.ts";
+import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { HttpProblem, sendProblem } from "../problem.ts";
 import { createMcpServer, MCP_READ_SCOPE, MCP_WRITE_SCOPE, type ToolOutcome } from "./tools.ts";
@@ -108,6 +109,15 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
 
   await app.register(async (scope) => {
     scope.addHook("onRequest", async (request, reply) => {
+      const authorization = authorizationOf(request.raw);
+      if (authorization.kind === "several") {
+        request.log.info({ reason: "several Authorization headers" }, "request refused: 400");
+        reply.header(
+          "WWW-Authenticate",
+          `Bearer resource_metadata="${metadataUrl}", error="invalid_request", error_description="${SEVERAL_AUTHORIZATION_HEADERS}"`,
+        );
+        return sendProblem(reply, 400, SEVERAL_AUTHORIZATION_HEADERS);
+      }
       if (request.url.includes("access_token=")) {
         return refuse(
           request,
@@ -117,9 +127,9 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
           true,
         );
       }
-      const header = request.headers.authorization;
-      if (!header) return refuse(request, reply, "Authentication required", "no token", false);
-      const match = BEARER.exec(header);
+      if (authorization.kind === "none")
+        return refuse(request, reply, "Authentication required", "no token", false);
+      const match = BEARER.exec(authorization.value);
       if (!match?.[1])
         return refuse(
           request,

@@ -1,6 +1,7 @@
 import fp from "fastify-plugin";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { KeysUnavailableError, TokenError } from "../auth/errors.ts";
+import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { sendProblem } from "../problem.ts";
 
@@ -123,6 +124,15 @@ export const authPlugin = fp<AuthPluginOptions>(
     }
 
     app.addHook("onRequest", async (request, reply) => {
+      const authorization = authorizationOf(request.raw);
+      if (authorization.kind === "several") {
+        request.log.info({ reason: "several Authorization headers" }, "request refused: 400");
+        reply.header(
+          "WWW-Authenticate",
+          `Bearer realm="taskbridge", error="invalid_request", error_description="${SEVERAL_AUTHORIZATION_HEADERS}"`,
+        );
+        return sendProblem(reply, 400, SEVERAL_AUTHORIZATION_HEADERS);
+      }
       const query = request.url.includes("?")
         ? new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1))
         : undefined;
@@ -135,8 +145,7 @@ export const authPlugin = fp<AuthPluginOptions>(
           true,
         );
       }
-      const header = request.headers.authorization;
-      if (!header)
+      if (authorization.kind === "none")
         return refuse(
           request,
           reply,
@@ -144,7 +153,7 @@ export const authPlugin = fp<AuthPluginOptions>(
           "no token",
           false,
         );
-      const match = BEARER.exec(header);
+      const match = BEARER.exec(authorization.value);
       if (!match?.[1])
         return refuse(
           request,

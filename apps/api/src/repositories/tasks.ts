@@ -34,15 +34,29 @@ const sortColumns = {
   title: sql`lower(${task.title})`,
 } as const;
 
-/** The value a cursor keeps for a task under a sort key. */
-export function sortValue(task: Task, sort: Sort): string | null {
+/**
+ * Whether a list is in a view's order: by due date, then by due time with the tasks without one
+ * (all-day) first, as a calendar shows a day, then by id. A view's own order, or `sort=due_date`
+ * (either way) given with a view; reversed, all-day tasks come last in each day.
+ */
+export function ordersByTime(options: { view?: View | undefined; sort: Sort }): boolean {
+  return options.view !== undefined && sortKeyOf(options.sort) === "due_date";
+}
+
+/**
+ * The value a cursor keeps for a task under a sort key; in a view's order, a task's due time
+ * follows its date (`2026-03-10T09:30`).
+ */
+export function sortValue(task: Task, sort: Sort, byTime = false): string | null {
   switch (sortKeyOf(sort)) {
     case "created":
       return task.created_at;
     case "updated":
       return task.updated_at;
     case "due_date":
-      return task.due_date;
+      return byTime && task.due_date !== null && task.due_time !== null
+        ? `${task.due_date}T${task.due_time}`
+        : task.due_date;
     case "priority":
       return task.priority;
     default:
@@ -63,11 +77,13 @@ function cursorValue(key: string, value: string): SQL {
  * indexes, so PostgreSQL reads the page straight off the index however deep it is. A missing due
  * date sorts last going up and first going down, as PostgreSQL orders NULLs by default.
  */
-function afterCursor(cursor: Cursor, datedOnly: boolean): SQL | undefined {
+function afterCursor(cursor: Cursor, datedOnly: boolean, byTime: boolean): SQL | undefined {
   const descending = cursor.sort.startsWith("-");
   const key = sortKeyOf(cursor.sort);
   const column = sortColumns[key];
   const id = sql`${cursor.id}::uuid`;
+  if (byTime && key === "due_date" && cursor.value !== null)
+    return afterInDayOrder(cursor.value, id, descending);
   if (key === "due_date" && cursor.value === null) {
     // Past all dated tasks (ascending) or within the undated ones first (descending).
     return descending
@@ -83,6 +99,33 @@ function afterCursor(cursor: Cursor, datedOnly: boolean): SQL | undefined {
   return key === "due_date" && !descending && !datedOnly
     ? or(beyond, isNull(task.dueDate))
     : beyond;
+}
+
+/**
+ * Where the next page of a view starts, in its order (due date, due time with all-day tasks
+ * first, id): past the cursor's day, or later in that day. The date bounds the index range; the
+ * rest only filters the cursor's own day. `value` is a date, or a date and a time (`T09:30`).
+ */
+function afterInDayOrder(value: string, id: SQL, descending: boolean): SQL | undefined {
+  const day = sql`${value.slice(0, 10)}::date`;
+  const time = value.length > 10 ? sql`${value.slice(11)}::time` : undefined;
+  const dueTime = task.dueTime;
+  if (!descending) {
+    const laterThatDay =
+      time === undefined
+        ? or(isNotNull(dueTime), and(isNull(dueTime), sql`${task.id} > ${id}`))
+        : or(sql`${dueTime} > ${time}`, and(sql`${dueTime} = ${time}`, sql`${task.id} > ${id}`));
+    return and(sql`${task.dueDate} >= ${day}`, or(sql`${task.dueDate} > ${day}`, laterThatDay));
+  }
+  const earlierThatDay =
+    time === undefined
+      ? and(isNull(dueTime), sql`${task.id} < ${id}`)
+      : or(
+          isNull(dueTime),
+          sql`${dueTime} < ${time}`,
+          and(sql`${dueTime} = ${time}`, sql`${task.id} < ${id}`),
+        );
+  return and(sql`${task.dueDate} <= ${day}`, or(sql`${task.dueDate} < ${day}`, earlierThatDay));
 }
 
 export interface ListOptions extends Omit<TaskListQueryParsed, "cursor" | "sort"> {
@@ -311,17 +354,37 @@ export class TaskRepository {
     const datedOnly = Boolean(
       options.view || options.due_from || options.due_to || options.due === "any",
     );
-    if (options.cursor) filters.push(afterCursor(options.cursor, datedOnly));
+    const byTime = ordersByTime(options);
+    if (options.cursor) filters.push(afterCursor(options.cursor, datedOnly, byTime));
 
     const dir = options.sort.startsWith("-") ? "desc" : "asc";
     const direction = sql.raw(dir);
     const key = sortKeyOf(options.sort);
     const limit = options.limit + 1;
     const where = and(...filters) ?? sql`true`;
-    const order = sql`${sortColumns[key]} ${direction}, ${task.id} ${direction}`;
-    // Each page carries its sort key as a column, so the merge orders by what the index gave.
-    const sortKey = sql`${sortColumns[key]} as sort_key`;
-    const outerOrder = sql.raw(`t.sort_key ${dir}, t.id ${dir}`);
+    // A view's day: all-day tasks first going up (last going down), as the index keeps them.
+    const nulls = dir === "asc" ? "nulls first" : "nulls last";
+    const order = byTime
+      ? sql`${sortColumns[key]} ${direction}, ${task.dueTime} ${direction} ${sql.raw(nulls)}, ${task.id} ${direction}`
+      : sql`${sortColumns[key]} ${direction}, ${task.id} ${direction}`;
+    // Each page carries its sort key as a column (and a view's time), so the merge orders by
+    // what the index gave.
+    const sortKey = byTime
+      ? sql`${sortColumns[key]} as sort_key, ${task.dueTime} as sort_time`
+      : sql`${sortColumns[key]} as sort_key`;
+    const pageOrder = (alias: string) =>
+      sql.raw(
+        byTime
+          ? `${alias}.sort_key ${dir}, ${alias}.sort_time ${dir} ${nulls}, ${alias}.id ${dir}`
+          : `${alias}.sort_key ${dir}, ${alias}.id ${dir}`,
+      );
+    const pageColumns = (alias: string) =>
+      sql.raw(
+        byTime
+          ? `${alias}.id, ${alias}.sort_key, ${alias}.sort_time`
+          : `${alias}.id, ${alias}.sort_key`,
+      );
+    const outerOrder = pageOrder("t");
     const lists = listId === undefined ? await this.listIds(userId) : [listId];
     const [only, ...more] = lists;
     if (only !== undefined && more.length === 0) {
@@ -342,21 +405,21 @@ export class TaskRepository {
           order by ${order} limit ${limit})`,
       );
       return sql`select ${sql.raw(taskColumns("t"))} from (
-          select page.id, page.sort_key from (${sql.join(branches, sql` union all `)}) page
-          order by page.sort_key ${direction}, page.id ${direction} limit ${limit}
+          select ${pageColumns("page")} from (${sql.join(branches, sql` union all `)}) page
+          order by ${pageOrder("page")} limit ${limit}
         ) page join ${task} t on t.id = page.id
-        order by page.sort_key ${direction}, page.id ${direction}`;
+        order by ${pageOrder("page")}`;
     }
     return sql`select ${sql.raw(taskColumns("t"))} from (
-        select x.id, x.sort_key from ${listMember} m
+        select ${pageColumns("x")} from ${listMember} m
         cross join lateral (
           select ${task.id}, ${sortKey} from ${task} where ${task.listId} = m.list_id and ${where}
           order by ${order} limit ${limit}
         ) x
         where m.user_id = ${userId}
-        order by x.sort_key ${direction}, x.id ${direction} limit ${limit}
+        order by ${pageOrder("x")} limit ${limit}
       ) page join ${task} t on t.id = page.id
-      order by page.sort_key ${direction}, page.id ${direction}`;
+      order by ${pageOrder("page")}`;
   }
 
   /** Every count in one statement over the caller's lists; null for a `list` they are not in. */

@@ -14,7 +14,13 @@ import {
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { HttpProblem } from "../problem.ts";
 import { refuseDeletedUser, UUID } from "./refusals.ts";
-import { listSort, sortValue, TaskRepository, type WriteResult } from "../repositories/tasks.ts";
+import {
+  listSort,
+  ordersByTime,
+  sortValue,
+  TaskRepository,
+  type WriteResult,
+} from "../repositories/tasks.ts";
 
 export interface TaskRoutesOptions {
   /** Registered under `/api/:user_id`: the path names the owner and must be the caller. */
@@ -116,7 +122,8 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
           "The tasks of every list the caller is a member of (`list` narrows it to one; a list " +
           "the caller is not in is 404). The views leave out tasks assigned to someone else. " +
           'Keyset-paged. When more tasks follow, the `Link` header carries the next page: `<url>; rel="next"`. ' +
-          "`view` (with the caller's `today`) is a filter plus an order by due date; cursors work for every view.",
+          "`view` (with the caller's `today`) is a filter plus an order by due date and, within a day, " +
+          "by due time with all-day tasks (no `due_time`) first; cursors work for every view.",
         params: Params,
         querystring: TaskListQuerySchema,
         response: { 200: z.array(TaskSchema), ...errors(400, 401, 403, 404, 422, 429, 503) },
@@ -125,7 +132,9 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
     async (request, reply) => {
       const query = request.query;
       const sort = listSort(query);
-      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
+      const byTime = ordersByTime({ view: query.view, sort });
+      const cursor =
+        query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, byTime);
       const rows = await tasks.page(request.user.id, { ...query, sort, cursor });
       if (!rows) throw listNotFound(request);
       const page = rows.slice(0, query.limit);
@@ -136,7 +145,10 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
           if (value !== undefined && name !== "cursor") next.set(name, String(value));
         }
         next.set("sort", sort);
-        next.set("cursor", encodeCursor({ sort, value: sortValue(last, sort), id: last.id }));
+        next.set(
+          "cursor",
+          encodeCursor({ sort, value: sortValue(last, sort, byTime), id: last.id }),
+        );
         // Relative (RFC 8288 resolves it against the request's URL): a Host header, which the
         // client chooses, is never copied into what the API tells it to fetch next.
         reply.header("Link", `<${base(request)}?${next.toString()}>; rel="next"`);

@@ -36,7 +36,9 @@ export function placeTask(
     const sort = params.sort ?? "-created";
     let placed = false;
     for (const page of pages) {
-      const at = page.tasks.findIndex((other) => compareTasks(sort, task, other) < 0);
+      const at = page.tasks.findIndex(
+        (other) => compareTasks(sort, task, other, params.view !== undefined) < 0,
+      );
       if (at >= 0) {
         page.tasks.splice(at, 0, task);
         placed = true;

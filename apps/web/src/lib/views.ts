@@ -113,9 +113,10 @@ const PRIORITY_RANK: Record<Priority, number> = { low: 0, medium: 1, high: 2 };
 
 /**
  * The API's order for a sort: ties broken by id; tasks without a due date last going up and
- * first going down, as PostgreSQL orders NULLs. Used to place a changed task among those loaded.
+ * first going down, as PostgreSQL orders NULLs. In a view (`byTime`), a day's tasks go by due
+ * time, those without one (all-day) first. Used to place a changed task among those loaded.
  */
-export function compareTasks(sort: string, a: TaskAnswer, b: TaskAnswer): number {
+export function compareTasks(sort: string, a: TaskAnswer, b: TaskAnswer, byTime = false): number {
   const descending = sort.startsWith("-");
   const key = descending ? sort.slice(1) : sort;
   const value = (task: TaskAnswer): string | number | null => {
@@ -138,6 +139,11 @@ export function compareTasks(sort: string, a: TaskAnswer, b: TaskAnswer): number
   if (va === null && vb !== null) order = 1;
   else if (va !== null && vb === null) order = -1;
   else if (va !== null && vb !== null) order = va < vb ? -1 : va > vb ? 1 : 0;
+  if (order === 0 && byTime && key === "due_date" && a.due_time !== b.due_time) {
+    if (a.due_time === null) order = -1;
+    else if (b.due_time === null) order = 1;
+    else order = a.due_time < b.due_time ? -1 : 1;
+  }
   if (order === 0) order = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   return descending ? -order : order;
 }
