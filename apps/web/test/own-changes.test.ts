@@ -16,11 +16,30 @@ describe("OwnChanges", () => {
 
   it("ignores the echo of a change it sent, and fetches a change made elsewhere", () => {
     const settle = changes.start("task-1");
-    changes.changed("task-1");
     settle("task-1");
     changes.changed("task-1");
     expect(fetches).toBe(0);
     changes.changed("task-2");
+    expect(fetches).toBe(1);
+  });
+
+  it("takes a second change to its own task, soon after its echo, for someone else's", () => {
+    // Ben renames a task of a shared list; Ada completes it a moment later.
+    const settle = changes.start("task-1");
+    changes.changed("task-1");
+    settle("task-1");
+    expect(fetches).toBe(0);
+    changes.changed("task-1");
+    expect(fetches).toBe(1);
+  });
+
+  it("expects as many echoes as it made changes to a task", () => {
+    changes.start("task-1")("task-1");
+    changes.start("task-1")("task-1");
+    changes.changed("task-1");
+    changes.changed("task-1");
+    expect(fetches).toBe(0);
+    changes.changed("task-1");
     expect(fetches).toBe(1);
   });
 

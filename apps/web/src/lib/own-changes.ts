@@ -7,9 +7,12 @@ export const ECHO_MS = 10_000;
  * edit, a tick, a delete), or when its answer names the task (an addition). The stream can bring
  * the echo before the answer, so while a change of this tab is under way, a change it cannot yet
  * place is held until every change under way has its answer (or ECHO_MS has passed), then judged.
+ * Each change of this tab accounts for one echo: a second change to the same task soon after is
+ * someone else's (a collaborator on a shared list), not this tab's echo again.
  */
 export class OwnChanges {
-  private readonly mine = new Map<string, number>();
+  /** Per task: the echoes still expected of this tab's changes, and when the last was made. */
+  private readonly mine = new Map<string, { at: number; echoes: number }>();
   private readonly held = new Set<string>();
   private underWay = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,9 +27,11 @@ export class OwnChanges {
   mark(id: string): void {
     const now = this.now();
     if (this.mine.size >= 1000) {
-      for (const [known, at] of this.mine) if (now - at >= ECHO_MS) this.mine.delete(known);
+      for (const [known, { at }] of this.mine) if (now - at >= ECHO_MS) this.mine.delete(known);
     }
-    this.mine.set(id, now);
+    const known = this.mine.get(id);
+    const echoes = known && now - known.at < ECHO_MS ? known.echoes : 0;
+    this.mine.set(id, { at: now, echoes: echoes + 1 });
   }
 
   /**
@@ -40,7 +45,8 @@ export class OwnChanges {
     return (answered) => {
       if (settled) return;
       settled = true;
-      if (answered !== null) this.mark(answered);
+      // An addition's task is known only now; a change to a known task was marked already.
+      if (answered !== null && answered !== id) this.mark(answered);
       this.underWay -= 1;
       if (this.underWay === 0) this.judgeHeld();
     };
@@ -63,11 +69,17 @@ export class OwnChanges {
     this.timer = undefined;
   }
 
+  /** Whether a change to `id` is the echo of one of this tab's own; if so, that echo is used up. */
   private isMine(id: string): boolean {
-    const at = this.mine.get(id);
-    if (at !== undefined && this.now() - at < ECHO_MS) return true;
-    this.mine.delete(id);
-    return false;
+    const known = this.mine.get(id);
+    if (known === undefined) return false;
+    if (this.now() - known.at >= ECHO_MS) {
+      this.mine.delete(id);
+      return false;
+    }
+    if (known.echoes <= 1) this.mine.delete(id);
+    else known.echoes -= 1;
+    return true;
   }
 
   private judgeHeld(): void {
