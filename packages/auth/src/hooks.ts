@@ -83,8 +83,9 @@ export const beforeAuthHooks = createAuthMiddleware(async (ctx) => {
   }
   // A new password ends every other session (and the tokens issued for them, see migration
   // 0007), whatever the client asked: a password is changed because it may be known to others.
-  if (ctx.path === "/change-password" && typeof ctx.body === "object" && ctx.body !== null)
-    return { context: { body: { ...(trimmed ?? ctx.body), revokeOtherSessions: true } } };
+  const body: unknown = trimmed ?? ctx.body;
+  if (ctx.path === "/change-password" && typeof body === "object" && body !== null)
+    return { context: { body: { ...body, revokeOtherSessions: true } } };
   if (trimmed) return { context: { body: trimmed } };
 });
 
