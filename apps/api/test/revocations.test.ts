@@ -89,7 +89,7 @@ describe("a revoked user", () => {
     const bystander = await token(await t.createUser());
 
     await revoke("user", userId, userId);
-    await expectRefusedSoon(remembered, "This session has ended");
+    await expectRefusedSoon(remembered, "User no longer exists");
     expect((await me(await token(userId, { iat: now - 1 }))).status).toBe(401);
     expect((await me(bystander)).status).toBe(200);
   });

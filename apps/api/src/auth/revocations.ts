@@ -50,7 +50,8 @@ export interface Refusal {
 }
 
 const SESSION_ENDED: Refusal = { reason: "revoked: session", detail: "This session has ended" };
-const USER_GONE: Refusal = { reason: "revoked: user", detail: "This session has ended" };
+// The same words a route uses for a token of a user that is gone (account deletion).
+const USER_GONE: Refusal = { reason: "revoked: user", detail: "User no longer exists" };
 const APP_REVOKED: Refusal = {
   reason: "revoked: client",
   detail: "This app's access was revoked",
