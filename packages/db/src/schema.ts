@@ -531,9 +531,7 @@ export const tokenRevocation = pgTable(
     kind: text("kind", { enum: ["session", "user", "client"] }).notNull(),
     userId: text("user_id").notNull(),
     subject: text("subject").notNull(),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 })
-      .notNull()
-      .defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index("token_revocation_revoked_at_idx").on(t.revokedAt),
