@@ -19,6 +19,7 @@ import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import { RevocationSet } from "./auth/revocations.ts";
 import { docsTheme } from "./lib/docs-theme.ts";
 import { ListIdsCache } from "./live/list-ids.ts";
 import { serializerCompiler } from "./lib/serializer.ts";
@@ -28,7 +29,7 @@ import { httpPlugin } from "./plugins/http.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { mcpPlugin } from "./mcp/plugin.ts";
+import { MCP_TOKEN_MAX_AGE_SECONDS, mcpPlugin } from "./mcp/plugin.ts";
 
 export interface AppDeps {
   config: ApiConfig;
@@ -42,6 +43,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions["logger"];
   /** Whether this copy sends due reminders (default true); every copy delivers them. */
   sendReminders?: boolean;
+  /** Revocation settings tests shorten (the wait before reconnecting LISTEN). */
+  revocations?: { minRetryMs?: number; maxRetryMs?: number };
 }
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -55,6 +58,8 @@ declare module "fastify" {
     readinessChecks: Map<string, ReadinessCheck>;
     /** Callers' list ids, kept current by the event hub (live/list-ids.ts). */
     listIds: ListIdsCache;
+    /** Revoked sessions, users and app grants, kept current over LISTEN (auth/revocations.ts). */
+    revocations: RevocationSet;
   }
 }
 
@@ -164,6 +169,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await deps.pool.query("select 1");
     return true;
   });
+
+  // Every copy holds the recent revocations in memory, read at start and kept current over
+  // LISTEN, so refusing a revoked token costs a lookup and no query. A revocation matters as
+  // long as a token it refuses could live: the longest lifetime, plus the clock skew allowed.
+  const revocations = new RevocationSet({
+    databaseUrl: deps.config.databaseUrl,
+    retentionMs: (Math.max(deps.config.jwtLifetimeSeconds, MCP_TOKEN_MAX_AGE_SECONDS) + 60) * 1000,
+    log: app.log,
+    ...deps.revocations,
+  });
+  app.decorate("revocations", revocations);
+  // Not ready until the set is read: until then no token can be known not to be revoked.
+  app.readinessChecks.set("revoked tokens", () => revocations.loaded);
+  app.addHook("onReady", () => revocations.start());
+  app.addHook("onClose", () => revocations.stop());
 
   // A callback hook, not an async one: one promise fewer on every response.
   app.addHook("onSend", (request, reply, payload, done) => {

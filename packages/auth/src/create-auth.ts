@@ -115,8 +115,14 @@ export function createAuth({ settings, db, plugins = [] }: CreateAuthOptions) {
           audience: settings.audience,
           // A number would be read as an absolute time (epoch seconds); a span is a string.
           expirationTime: `${settings.jwtLifetimeSeconds}s`,
-          // The token says who the user is and nothing else of the user record.
-          definePayload: ({ user }) => ({ email: user.email, name: user.name }),
+          // The token says who the user is and nothing else of the user record, and which
+          // session it came from: `sid` is the session's id (a random id, not its secret
+          // token), so the API can refuse it once the session ends (see migration 0007).
+          definePayload: ({ user, session }) => ({
+            email: user.email,
+            name: user.name,
+            sid: session.id,
+          }),
           ...(settings.jwtMode === "hs256"
             ? {
                 // Backends written for the shared secret (PyJWT and the like) verify these.

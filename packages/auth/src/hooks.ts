@@ -81,6 +81,11 @@ export const beforeAuthHooks = createAuthMiddleware(async (ctx) => {
     const keys = signInKeys(ctx);
     if (keys) await beforeSignIn(ctx, keys);
   }
+  // A new password ends every other session (and the tokens issued for them, see migration
+  // 0007), whatever the client asked: a password is changed because it may be known to others.
+  const body: unknown = trimmed ?? ctx.body;
+  if (ctx.path === "/change-password" && typeof body === "object" && body !== null)
+    return { context: { body: { ...body, revokeOtherSessions: true } } };
   if (trimmed) return { context: { body: trimmed } };
 });
 

@@ -300,7 +300,7 @@ describe("behind a trusted proxy", () => {
 });
 
 describe("tokens", () => {
-  it("issues EdDSA tokens with exactly sub, email, name, iat, exp, iss and aud, verifiable from the JWKS", async () => {
+  it("issues EdDSA tokens with exactly sub, email, name, sid, iat, exp, iss and aud, verifiable from the JWKS", async () => {
     const client = newClient();
     await signUp(client, "claims@example.test");
     const token = await client.token();
@@ -313,6 +313,7 @@ describe("tokens", () => {
       "iat",
       "iss",
       "name",
+      "sid",
       "sub",
     ]);
     expect(claims).toMatchObject({
@@ -322,6 +323,13 @@ describe("tokens", () => {
       aud: TEST_API_AUDIENCE,
     });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(900);
+    // `sid` is the session's id, never its secret token (the cookie's value).
+    const session = z
+      .object({ session: z.object({ id: z.string(), token: z.string() }) })
+      .parse(await (await client.request("/get-session")).json()).session;
+    expect(claims.sid).toBe(session.id);
+    expect(claims.sid).not.toBe(session.token);
+    expect(JSON.stringify(claims)).not.toContain(session.token);
     const jwks = createRemoteJWKSet(new URL(`${server.origin}/api/auth/jwks`));
     await expect(
       jwtVerify(token, jwks, { issuer: server.origin, audience: TEST_API_AUDIENCE }),
@@ -351,6 +359,7 @@ describe("tokens", () => {
         "iat",
         "iss",
         "name",
+        "sid",
         "sub",
       ]);
       await expect(

@@ -513,6 +513,32 @@ export const task = pgTable(
   ],
 );
 
+/**
+ * Tokens the web app issued that no longer vouch for anyone, before their `exp`: written by the
+ * triggers of migration 0007 when a session, a user or an app's grant is deleted, announced on
+ * the `token_revocations` channel in the same transaction, and held in memory by every API copy.
+ * - `session`: every token whose `sid` is `subject` (a session id, never its secret token).
+ * - `user`: every token of `user_id` issued (`iat`) up to `revoked_at` (account deletion).
+ * - `client`: every token of `user_id` for the OAuth client `subject` (its `azp`) issued up to
+ *   `revoked_at` (a connected app revoked).
+ * Rows are needed only while a token they refuse could still be unexpired; the API deletes
+ * older ones.
+ */
+export const tokenRevocation = pgTable(
+  "token_revocation",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text("kind", { enum: ["session", "user", "client"] }).notNull(),
+    userId: text("user_id").notNull(),
+    subject: text("subject").notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("token_revocation_revoked_at_idx").on(t.revokedAt),
+    check("token_revocation_kind", sql`${t.kind} in ('session', 'user', 'client')`),
+  ],
+);
+
 export const userRelations = relations(user, ({ many }) => ({
   sessions: many(session),
   accounts: many(account),

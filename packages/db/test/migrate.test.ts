@@ -47,6 +47,7 @@ describe("migrations", () => {
       "rate_limit",
       "session",
       "task",
+      "token_revocation",
       "user",
       "verification",
     ]);

@@ -13,5 +13,7 @@ export const ClaimsSchema = z.object({
   /** OAuth access tokens (for `/mcp`): granted scopes, space-separated, and the client. */
   scope: z.string().optional(),
   azp: z.string().optional(),
+  /** The session the token was issued for (Better Auth's session id); OAuth tokens may carry it. */
+  sid: z.string().min(1).optional(),
 });
 export type Claims = z.infer<typeof ClaimsSchema>;

@@ -13,3 +13,8 @@ export class TokenError extends Error {
 export class KeysUnavailableError extends Error {
   override name = "KeysUnavailableError";
 }
+
+/** The revoked tokens have not been read yet (start, database unreachable): a 503 as well. */
+export class RevocationsUnavailableError extends Error {
+  override name = "RevocationsUnavailableError";
+}

@@ -4,6 +4,7 @@ import { ClaimsSchema } from "@taskbridge/shared/claims";
 import type { ApiConfig } from "../env.ts";
 import { KeysUnavailableError, TokenError } from "./errors.ts";
 import { KeyStore } from "./key-store.ts";
+import type { RevocationSet } from "./revocations.ts";
 import { ASYMMETRIC_ALGORITHMS, signatureCheck, type SignatureCheck } from "./signature.ts";
 
 export interface AuthUser {
@@ -14,6 +15,10 @@ export interface AuthUser {
   scopes: string[];
   /** The `azp` claim: the OAuth client the token was issued to, when there is one. */
   clientId: string | null;
+  /** The `sid` claim: the session the token was issued for, when it says. */
+  sessionId: string | null;
+  /** The `iat` claim, in seconds since the epoch. */
+  issuedAt: number;
   /**
    * When the token that vouched for this user stops vouching, in seconds since the epoch: its
    * `exp`, or the end of its maximum age (`iat` + the lifetime) when that comes first.
@@ -58,7 +63,8 @@ interface TokenTimes {
 
 /**
  * A verified token: the caller it vouches for and its times. Everything else a token is checked
- * for holds for good once it held; its times are judged against the clock on every request.
+ * for holds for good once it held; its times are judged against the clock, and the caller against
+ * the revocations, on every request.
  */
 interface CacheEntry {
   user: AuthUser;
@@ -103,6 +109,8 @@ export class TokenVerifier {
   private readonly audience: string;
   private readonly maxTokenAge: number;
   private readonly now: () => number;
+  /** Revoked sessions, users and grants (the app's set); none are checked until it is given. */
+  private revocations: RevocationSet | undefined;
 
   constructor(options: VerifierOptions) {
     const { config } = options;
@@ -132,6 +140,14 @@ export class TokenVerifier {
     return this.keyStore ? this.keyStore.ready : true;
   }
 
+  /**
+   * From now on every token, new or remembered, is also judged against `revocations`. The app
+   * gives its set to each verifier it uses, its own or one a test injected.
+   */
+  checkRevocationsIn(revocations: RevocationSet): void {
+    this.revocations = revocations;
+  }
+
   /** Loads the JWKS (JWKS mode); throws when it cannot be fetched. */
   async loadKeys(): Promise<void> {
     await this.keyStore?.refresh();
@@ -140,15 +156,15 @@ export class TokenVerifier {
   async verify(token: string): Promise<AuthUser> {
     // A remembered token is byte for byte one that passed every check below, so the cache is
     // asked first: on the warm path the form checks would cost more than the lookup. What can
-    // change since is only the clock, so its times are checked here by the same function, with
-    // the same rules, as on the first request.
+    // change since is the clock and the revocations, so they are checked here by the same
+    // function, with the same rules, as on the first request.
     const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
       try {
-        checkTimes(cached.times, nowSeconds, this.maxTokenAge);
+        this.checkStanding(cached, nowSeconds);
       } catch (error) {
-        this.cache.delete(token);
+        if (error instanceof TokenError) this.cache.delete(token);
         throw error;
       }
       return cached.user;
@@ -186,17 +202,22 @@ export class TokenVerifier {
     )
       throw new TokenError("claim aud failed: not this API");
     const times: TokenTimes = { exp: claims.data.exp, iat: claims.data.iat, nbf: claims.data.nbf };
-    checkTimes(times, nowSeconds, this.maxTokenAge);
-    const user: AuthUser = {
-      id: claims.data.sub,
-      email: claims.data.email ?? null,
-      name: claims.data.name ?? null,
-      scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
-      clientId: claims.data.azp ?? null,
-      expiresAt: Math.min(times.exp, times.iat + this.maxTokenAge),
+    const entry: CacheEntry = {
+      user: {
+        id: claims.data.sub,
+        email: claims.data.email ?? null,
+        name: claims.data.name ?? null,
+        scopes: claims.data.scope?.split(" ").filter(Boolean) ?? [],
+        clientId: claims.data.azp ?? null,
+        sessionId: claims.data.sid ?? null,
+        issuedAt: times.iat,
+        expiresAt: Math.min(times.exp, times.iat + this.maxTokenAge),
+      },
+      times,
     };
-    this.remember(token, { user, times });
-    return user;
+    this.checkStanding(entry, nowSeconds);
+    this.remember(token, entry);
+    return entry.user;
   }
 
   /**
@@ -243,6 +264,16 @@ export class TokenVerifier {
     }
     const stored = this.keyStore.keyFor(header);
     return stored instanceof Promise ? stored.then((entry) => entry.check) : stored.check;
+  }
+
+  /**
+   * What may have changed since a token was first verified, judged the same way on every
+   * request, remembered token or not: its times against the clock, then whether its session,
+   * its user or its app's grant was revoked (one lookup in memory).
+   */
+  private checkStanding(entry: CacheEntry, nowSeconds: number): void {
+    checkTimes(entry.times, nowSeconds, this.maxTokenAge);
+    this.revocations?.check(entry.user);
   }
 
   private remember(token: string, entry: CacheEntry): void {

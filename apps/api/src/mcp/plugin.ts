@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { oauthConsent } from "@taskbridge/db/schema";
-import { KeysUnavailableError, TokenError } from "../auth/errors.ts";
+import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from "../auth/errors.ts";
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { HttpProblem, sendProblem } from "../problem.ts";
@@ -16,7 +16,7 @@ export interface McpPluginOptions {
 }
 
 /** Assistants' access tokens live an hour at most, whatever the authorization server says. */
-const MCP_TOKEN_MAX_AGE_SECONDS = 60 * 60;
+export const MCP_TOKEN_MAX_AGE_SECONDS = 60 * 60;
 const LAST_USE_PRECISION_MS = 60_000;
 const BEARER = /^Bearer +(\S+) *$/i;
 const PRM_PATH = "/.well-known/oauth-protected-resource/mcp";
@@ -51,6 +51,8 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       config: { ...config, audience: resource },
       maxTokenAgeSeconds: MCP_TOKEN_MAX_AGE_SECONDS,
     });
+  // A revoked grant, session or account ends its tokens here too, remembered ones included.
+  verifier.checkRevocationsIn(app.revocations);
 
   // At the path RFC 9728 derives from the resource, and at the root for clients that look there.
   app.get(PRM_PATH, { schema: { hide: true } }, protectedResourceMetadata);
@@ -142,7 +144,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       try {
         user = await verifier.verify(match[1]);
       } catch (error) {
-        if (error instanceof KeysUnavailableError) {
+        if (error instanceof KeysUnavailableError || error instanceof RevocationsUnavailableError) {
           reply.header("Retry-After", "2");
           return sendProblem(
             reply,

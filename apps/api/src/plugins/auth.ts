@@ -1,6 +1,6 @@
 import fp from "fastify-plugin";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { KeysUnavailableError, TokenError } from "../auth/errors.ts";
+import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from "../auth/errors.ts";
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { sendProblem } from "../problem.ts";
@@ -107,6 +107,8 @@ export const authPlugin = fp<AuthPluginOptions>(
           }
         },
       });
+    // Revoked sessions, users and grants are refused on every route, remembered tokens included.
+    verifier.checkRevocationsIn(app.revocations);
     app.decorate("verifier", verifier);
     app.readinessChecks.set("verification keys", () => verifier.ready);
 
@@ -168,7 +170,7 @@ export const authPlugin = fp<AuthPluginOptions>(
         verifiedUsers.set(request, user);
         bindUser(request, user.id);
       } catch (error) {
-        if (error instanceof KeysUnavailableError) {
+        if (error instanceof KeysUnavailableError || error instanceof RevocationsUnavailableError) {
           request.log.warn({ reason: error.message }, "cannot verify tokens yet");
           reply.header("Retry-After", "2");
           return sendProblem(

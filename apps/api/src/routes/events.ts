@@ -3,6 +3,7 @@ import { ProblemSchema } from "@taskbridge/shared/problem";
 import { z } from "zod";
 import { LiveHub } from "../live/hub.ts";
 import { ReminderScheduler } from "../live/reminders.ts";
+import type { AuthUser } from "../auth/verifier.ts";
 import { HttpProblem } from "../problem.ts";
 import { listIdsOf } from "../repositories/access.ts";
 import { TaskRepository } from "../repositories/tasks.ts";
@@ -39,7 +40,20 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       ? undefined
       : new ReminderScheduler(app.config.databaseUrl, app.log);
   const streams = new Set<() => void>();
+  /** Open streams by user, each with the token that opened it, for revocations to end. */
+  const streamsByUser = new Map<string, Map<() => void, AuthUser>>();
   if (reminders) hub.onScheduleChange(() => reminders.wake());
+  // A stream lasts no longer than its token: one whose session, account or grant is revoked
+  // ends at once (the client reconnects, and its token is refused). After a reread of the whole
+  // set (a reconnect) every stream is judged again.
+  const stopHearingRevocations = app.revocations.onRevoke((revocation) => {
+    const users = revocation ? [streamsByUser.get(revocation.userId)] : streamsByUser.values();
+    for (const open of users) {
+      for (const [end, user] of [...(open ?? [])]) {
+        if (app.revocations.refusalOf(user)) end();
+      }
+    }
+  });
   app.addHook("onReady", async () => {
     await hub.start();
     // Reminders that fell due while no copy ran go out now (also when LISTEN is not up yet).
@@ -47,6 +61,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   });
   // Streams never end by themselves: end them before the server waits for open requests.
   app.addHook("preClose", async () => {
+    stopHearingRevocations();
     for (const end of streams) end();
     await reminders?.stop();
     await hub.stop();
@@ -75,7 +90,8 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           "reminder, on every open stream of one person: the assignee, else the creator, else " +
           "the list's owner (always a current member of the list).\n" +
           "- a comment line every 25 s to keep the connection open.\n\n" +
-          "The stream ends when the token expires; reconnect with a fresh one (after a " +
+          "The stream ends when the token expires, and at once when its session, account or " +
+          "app access is revoked; reconnect with a fresh one (after a " +
           "reconnection, refetch: changes made meanwhile are not replayed).",
         security: [{ bearerAuth: [] }],
         response: {
@@ -143,15 +159,27 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
         () => end(),
         Math.max(0, request.user.expiresAt * 1000 - Date.now()),
       );
+      const user = request.user;
       const end = () => {
         clearInterval(heartbeat);
         clearTimeout(expiry);
         unsubscribe();
         streams.delete(end);
+        const open = streamsByUser.get(userId);
+        open?.delete(end);
+        if (open?.size === 0) streamsByUser.delete(userId);
         if (!reply.raw.writableEnded) reply.raw.end();
       };
       streams.add(end);
+      let open = streamsByUser.get(userId);
+      if (!open) {
+        open = new Map();
+        streamsByUser.set(userId, open);
+      }
+      open.set(end, user);
       request.raw.on("close", end);
+      // Revoked between the token check and now (a notification heard meanwhile): end already.
+      if (app.revocations.refusalOf(user)) end();
     },
   );
 };

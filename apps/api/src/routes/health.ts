@@ -21,7 +21,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ["health"],
-        summary: "Readiness: the database answers and verification keys are loaded",
+        summary:
+          "Readiness: the database answers, verification keys are loaded and revoked tokens are read",
         response: { 200: Status, 503: Status },
       },
       logLevel: "warn",

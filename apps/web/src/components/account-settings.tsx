@@ -70,7 +70,7 @@ export function AccountSettings({ name, email }: { name: string; email: string }
     if (
       await password.run(
         () =>
-          authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: false }),
+          authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true }),
         "Password changed",
       )
     )
@@ -112,6 +112,9 @@ export function AccountSettings({ name, email }: { name: string; email: string }
         <h2 id="password-heading" className="mb-3 font-semibold">
           Password
         </h2>
+        <p className="mb-3 text-sm text-muted-foreground">
+          Changing it signs you out everywhere else: other browsers, devices and their tokens.
+        </p>
         <form method="post" onSubmit={onPassword} noValidate className="grid gap-2 sm:max-w-sm">
           <Field label="Current password">
             {(control) => (
