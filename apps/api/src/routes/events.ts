@@ -37,8 +37,11 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   const reminders =
     options.sendReminders === false
       ? undefined
-      : new ReminderScheduler(app.config.databaseUrl, app.log);
+      : new ReminderScheduler(app.config.databaseUrl, app.log, {
+          onSent: (count) => app.metrics.remindersSent.inc(count),
+        });
   const streams = new Set<() => void>();
+  app.metrics.openStreams = () => streams.size;
   if (reminders) hub.onScheduleChange(() => reminders.wake());
   app.addHook("onReady", async () => {
     await hub.start();
