@@ -119,3 +119,62 @@ describe("/metrics on the API", () => {
     expect(refusalReasonLabel("something new")).toBe("other");
   });
 });
+
+describe("the auth-event line of an accepted invite", () => {
+  it("is one line with the event, user id, client address and request id, and not the token", async () => {
+    const lines: string[] = [];
+    const logged = await buildTestApp({
+      databaseUrl: database.url,
+      mode: "hs256",
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      const owner = await logged.createUser();
+      const guest = await logged.createUser();
+      const as = async (userId: string) => ({
+        authorization: `Bearer ${await logged.tokenFor(userId)}`,
+        "content-type": "application/json",
+      });
+      const list = await logged.app.inject({
+        method: "POST",
+        url: "/api/lists",
+        headers: await as(owner),
+        payload: JSON.stringify({ name: "Shared", color: "gray" }),
+      });
+      const listId = (list.json() as { id: string }).id;
+      const made = await logged.app.inject({
+        method: "POST",
+        url: `/api/lists/${listId}/invites`,
+        headers: await as(owner),
+        payload: JSON.stringify({ role: "viewer" }),
+      });
+      const inviteToken = (made.json() as { token: string }).token;
+      const guestHeaders = await as(guest);
+      const accepted = await logged.app.inject({
+        method: "POST",
+        url: `/api/invites/${encodeURIComponent(inviteToken)}/accept`,
+        headers: { authorization: guestHeaders.authorization, "x-request-id": "req-accept-1" },
+      });
+      expect(accepted.statusCode).toBe(200);
+      const events = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === "auth event");
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        level: 30,
+        msg: "auth event",
+        event: "invite-accepted",
+        userId: guest,
+        ip: "127.0.0.1",
+        requestId: "req-accept-1",
+        listId,
+      });
+      expect(events[0]?.time).toEqual(expect.any(Number));
+      const line = JSON.stringify(events[0]);
+      expect(line).not.toContain(inviteToken);
+      expect(lines.join("")).not.toContain(guestHeaders.authorization.slice(7));
+    } finally {
+      await logged.close();
+    }
+  });
+});

@@ -1,9 +1,12 @@
 "use server";
 import { and, eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { clientAddressOf, requestIdOf } from "@taskbridge/auth/events";
 import { z } from "zod";
 import { oauthAccessToken, oauthConsent, oauthRefreshToken } from "@taskbridge/db/schema";
 import { getDb } from "../db.ts";
+import { authEvents, getAuth } from "./server.ts";
 import { getSession } from "./session.ts";
 
 const ClientId = z.string().min(1).max(200);
@@ -29,6 +32,14 @@ export async function revokeConnectedApp(clientId: unknown): Promise<{ ok: boole
     await tx
       .delete(oauthConsent)
       .where(and(eq(oauthConsent.userId, userId), eq(oauthConsent.clientId, parsed.data)));
+  });
+  const sent = await headers();
+  authEvents({
+    event: "app-revoked",
+    userId,
+    clientId: parsed.data,
+    ip: clientAddressOf(sent, getAuth().options),
+    requestId: requestIdOf(sent),
   });
   revalidatePath("/account");
   return { ok: true };
