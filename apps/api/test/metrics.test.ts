@@ -52,7 +52,7 @@ describe("/metrics on the API", () => {
       expect(response.headers["content-type"]).toBe(unknown.headers["content-type"]);
       expect(response.json()).toMatchObject({
         status: 404,
-        title: (unknown.json() as { title: string }).title,
+        title: unknown.json<{ title: string }>().title,
       });
     }
   });
@@ -141,14 +141,14 @@ describe("the auth-event line of an accepted invite", () => {
         headers: await as(owner),
         payload: JSON.stringify({ name: "Shared", color: "gray" }),
       });
-      const listId = (list.json() as { id: string }).id;
+      const listId = list.json<{ id: string }>().id;
       const made = await logged.app.inject({
         method: "POST",
         url: `/api/lists/${listId}/invites`,
         headers: await as(owner),
         payload: JSON.stringify({ role: "viewer" }),
       });
-      const inviteToken = (made.json() as { token: string }).token;
+      const inviteToken = made.json<{ token: string }>().token;
       const guestHeaders = await as(guest);
       const accepted = await logged.app.inject({
         method: "POST",

@@ -186,10 +186,9 @@ export function authHooks(events: AuthEventSink) {
     if (ctx.path === "/change-password") {
       emitAuthEvent(events, ctx, { event: "password-changed", userId: actingUserId(ctx) });
     } else if (ctx.path === "/oauth2/consent") {
+      const body: unknown = ctx.body;
       const accepted =
-        typeof ctx.body === "object" && ctx.body !== null && "accept" in ctx.body
-          ? ctx.body.accept === true
-          : false;
+        typeof body === "object" && body !== null && "accept" in body && body.accept === true;
       const clientId = consentClientId(ctx.body);
       emitAuthEvent(events, ctx, {
         event: accepted ? "consent-given" : "consent-refused",

@@ -73,13 +73,13 @@ export class ApiMetrics {
     readonly totalCount: number;
     readonly idleCount: number;
   }) {
-    const metrics = this;
+    const streams = () => this.openStreams();
     new Gauge({
       name: "taskbridge_event_streams_open",
       help: "Event streams (/api/events) open on this copy",
       registers: [this.registry],
       collect() {
-        this.set(metrics.openStreams());
+        this.set(streams());
       },
     });
     new Gauge({
