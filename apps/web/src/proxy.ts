@@ -1,7 +1,7 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/env";
-import { refusedMetricsRequest, UNKNOWN_PATH } from "@/lib/metrics";
+import { refusedMetricsRequest, UNKNOWN_PATH } from "@/lib/metrics-path";
 import { PATHNAME_HEADER } from "@/lib/safe-next";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "@/lib/security-headers";
 

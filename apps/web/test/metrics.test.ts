@@ -3,12 +3,8 @@
 // own configuration schema, and the labels its series use.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
-import {
-  countAuthEvent,
-  metricsResponse,
-  refusedMetricsRequest,
-  webMetrics,
-} from "../src/lib/metrics.ts";
+import { countAuthEvent, metricsResponse, webMetrics } from "../src/lib/metrics.ts";
+import { refusedMetricsRequest } from "../src/lib/metrics-path.ts";
 import { routeLabeler } from "../src/lib/route-label.ts";
 
 const METRICS_TOKEN = "web-metrics-token-for-tests-0123";
