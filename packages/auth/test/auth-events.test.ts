@@ -139,6 +139,11 @@ describe("the auth-event log", () => {
         body: { currentPassword: password, newPassword },
       });
       expect(changed.status, await changed.clone().text()).toBe(200);
+      // A sign-up with a registered email creates nothing, and logs nothing.
+      const again = await other.request("/sign-up/email", {
+        body: { name: "Mallory", email, password: "yet another passphrase here 45" },
+      });
+      expect(again.status).toBe(200);
       // The per-account-and-address limit, then one more.
       const guesser = new AuthClient(server.origin, "203.0.113.80");
       for (let attempt = 0; attempt <= 10; attempt++) {
