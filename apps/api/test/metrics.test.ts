@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { refusalReasonLabel } from "../src/plugins/metrics.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
+import { testConfig } from "./support/config.ts";
+import { listen } from "./support/http.ts";
 import { taskOf } from "./support/parse.ts";
+import { EventStream } from "./support/sse.ts";
 
 const database = await useTestDatabase();
 const METRICS_TOKEN = "metrics-token-for-tests-0123456789";
@@ -18,7 +21,8 @@ beforeAll(async () => {
     mode: "hs256",
     env: { METRICS_TOKEN },
   });
-  unset = await buildTestApp({ databaseUrl: database.url, mode: "hs256" });
+  // Only `t` sends reminders, so the one it sends is counted there.
+  unset = await buildTestApp({ databaseUrl: database.url, mode: "hs256", sendReminders: false });
   alice = await t.createUser();
   token = await t.tokenFor(alice);
 });
@@ -108,6 +112,50 @@ describe("/metrics on the API", () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
     expect(text).not.toContain(task.id);
     expect(text).not.toContain(alice);
+  });
+
+  it("counts open event streams and the reminders this copy sent", async () => {
+    const origin = await listen(t.app);
+    const response = await fetch(`${origin}/api/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    const stream = new EventStream(response);
+    try {
+      await stream.until((event) => event.name === "ready");
+      const sentBefore = Number(
+        /^taskbridge_reminders_sent_total (\d+)$/m.exec(
+          (await scrape(t, `Bearer ${METRICS_TOKEN}`)).body,
+        )?.[1],
+      );
+      expect((await scrape(t, `Bearer ${METRICS_TOKEN}`)).body).toMatch(
+        /^taskbridge_event_streams_open 1$/m,
+      );
+      const created = await t.app.inject({
+        method: "POST",
+        url: "/api/tasks",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        payload: JSON.stringify({
+          title: "Remind me",
+          remind_at: new Date(Date.now() - 1000).toISOString(),
+        }),
+      });
+      expect(created.statusCode).toBe(201);
+      await stream.until((event) => event.name === "reminder");
+      const text = (await scrape(t, `Bearer ${METRICS_TOKEN}`)).body;
+      expect(text).toMatch(new RegExp(`^taskbridge_reminders_sent_total ${sentBefore + 1}$`, "m"));
+    } finally {
+      await stream.close();
+    }
+    await expect
+      .poll(async () => (await scrape(t, `Bearer ${METRICS_TOKEN}`)).body)
+      .toMatch(/^taskbridge_event_streams_open 0$/m);
+  });
+
+  it("wants a METRICS_TOKEN of at least 16 characters, and reads an empty one as unset", () => {
+    expect(() => testConfig({ METRICS_TOKEN: "too-short" })).toThrow(/METRICS_TOKEN/);
+    expect(testConfig({ METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+    expect(testConfig({ METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
   });
 
   it("folds refusal reasons that carry client input into a fixed set", () => {
