@@ -90,11 +90,19 @@ export function emitAuthEvent(
   fields: EventFields,
 ): void {
   const source = ctx.request ?? ctx.headers;
-  events({
-    ...fields,
-    ip: clientAddressOf(source, ctx.context.options),
-    requestId: requestIdOf(source),
-  });
+  try {
+    events({
+      ...fields,
+      ip: clientAddressOf(source, ctx.context.options),
+      requestId: requestIdOf(source),
+    });
+  } catch (error) {
+    // The log never decides whether someone signs in.
+    console.error(
+      "[auth] could not write an auth event:",
+      error instanceof Error ? error.name : typeof error,
+    );
+  }
 }
 
 /** The id of the account a failed sign-in named, when there is one (for the log only). */
