@@ -7,6 +7,9 @@ export default defineConfig({
     // Vite's resolver misreads chrono-node's overlapping "./*" and "./*/*" export patterns;
     // Node and Next read them as written.
     alias: {
+      // The web app's own import paths, for tests of its route handlers and proxy.
+      "@/": fileURLToPath(new URL("apps/web/src/", import.meta.url)),
+      "server-only": fileURLToPath(new URL("tests/stubs/server-only.ts", import.meta.url)),
       "chrono-node/en": fileURLToPath(
         new URL("node_modules/chrono-node/dist/esm/locales/en/index.js", import.meta.url),
       ),

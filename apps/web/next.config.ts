@@ -6,9 +6,11 @@ const nextConfig: NextConfig = {
   // Internal packages ship TypeScript source.
   transpilePackages: ["@taskbridge/auth", "@taskbridge/db", "@taskbridge/shared"],
   // Loaded from node_modules at run time rather than bundled: native code, or (zxcvbn's
-  // dictionaries, read once at start for the secret check) large data that slows every build.
+  // dictionaries, read once at start for the secret check) large data that slows every build;
+  // prom-client so that the production server (server.ts) and the routes share one copy.
   serverExternalPackages: [
     "pg",
+    "prom-client",
     "@node-rs/argon2",
     "@zxcvbn-ts/core",
     "@zxcvbn-ts/language-common",

@@ -26,6 +26,7 @@ import { serializerCompiler } from "./lib/serializer.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
+import { metricsPlugin } from "./plugins/metrics.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(errorHandler);
   await app.register(httpPlugin);
+  await app.register(metricsPlugin);
 
   await app.register(swagger, {
     openapi: {

@@ -22,6 +22,7 @@ const ApiEnvSchema = authEnv(
     API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
     API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     API_TRUSTED_PROXIES: z.string().optional(),
+    METRICS_TOKEN: sharedEnv.metricsToken(),
   },
   { secretRequired: "hs256" },
 )
@@ -66,6 +67,8 @@ const ApiEnvSchema = authEnv(
         .split(",")
         .map((value) => value.trim())
         .filter(Boolean),
+      /** What `/metrics` asks for as a bearer token; undefined: no `/metrics` at all. */
+      metricsToken: env.METRICS_TOKEN,
     };
   });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { createDb, createPool, type Database } from "@taskbridge/db/client";
 import { getConfig } from "./env.ts";
+import { webMetrics } from "./lib/metrics.ts";
 
 // One pool per server process, kept across hot reloads in development.
 const globalForDb = globalThis as unknown as { taskbridgeDb?: Database };
@@ -18,6 +19,7 @@ export function getDb(): Database {
       const code = "code" in error && typeof error.code === "string" ? error.code : "no code";
       console.warn(`[web] idle database connection lost (${code})`);
     });
+    webMetrics().pool = pool;
     globalForDb.taskbridgeDb = createDb(pool);
   }
   return globalForDb.taskbridgeDb;

@@ -9,6 +9,7 @@ const WebEnvSchema = authEnv(
     /** Proxies in front of the web app (addresses or CIDR ranges), comma-separated. */
     TRUSTED_PROXIES: z.string().optional(),
     DB_POOL_MAX: sharedEnv.poolMax(10),
+    METRICS_TOKEN: sharedEnv.metricsToken(),
   },
   // Better Auth signs sessions with it in every mode.
   { secretRequired: "always" },
@@ -28,6 +29,8 @@ const WebEnvSchema = authEnv(
     /** Proxies whose X-Forwarded-For entries are skipped to find the client's address. */
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     dbPoolMax: env.DB_POOL_MAX,
+    /** What `/metrics` asks for as a bearer token; undefined: no `/metrics` at all. */
+    metricsToken: env.METRICS_TOKEN,
   };
 });
 

@@ -1,6 +1,7 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/env";
+import { refusedMetricsRequest, UNKNOWN_PATH } from "@/lib/metrics-path";
 import { PATHNAME_HEADER } from "@/lib/safe-next";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "@/lib/security-headers";
 
@@ -36,7 +37,14 @@ export function proxy(request: NextRequest) {
     headers.set("Content-Security-Policy", csp);
     // Set here, never taken from the browser: whatever a request sent under this name is replaced.
     headers.set(PATHNAME_HEADER, `${pathname}${search}`);
-    response = NextResponse.next({ request: { headers } });
+    // `/metrics` without its token is a path like any unknown one: the same 404 page.
+    response = refusedMetricsRequest(
+      pathname,
+      request.headers.get("authorization"),
+      getConfig().metricsToken,
+    )
+      ? NextResponse.rewrite(new URL(UNKNOWN_PATH, request.url), { request: { headers } })
+      : NextResponse.next({ request: { headers } });
   }
   response.headers.set("Content-Security-Policy", csp);
   const proto = request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol;

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { BlockList, isIP } from "node:net";
 
 /**
  * The X-Forwarded-For value Better Auth should see for a request, so that the address it
@@ -40,4 +42,40 @@ export function parseTrustedProxies(value: string | undefined): string[] {
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Whether `address` is one of `trustedProxies` (addresses or CIDR ranges). */
+export function isTrustedProxy(address: string | undefined, trustedProxies: readonly string[]) {
+  if (!address || trustedProxies.length === 0) return false;
+  const list = new BlockList();
+  for (const entry of trustedProxies) {
+    const [base, bits] = entry.split("/");
+    if (!base) continue;
+    const type = isIP(base) === 6 ? "ipv6" : "ipv4";
+    if (isIP(base) === 0) continue;
+    if (bits === undefined) list.addAddress(base, type);
+    else list.addSubnet(base, Number(bits), type);
+  }
+  const plain =
+    address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  const type = isIP(plain) === 6 ? "ipv6" : "ipv4";
+  return isIP(plain) !== 0 && list.check(plain, type);
+}
+
+/**
+ * Gives a Node request the id its log lines carry, in `X-Request-Id`: the one a trusted proxy
+ * (TRUSTED_PROXIES) sent, or a new one. A client that connects directly cannot choose it.
+ */
+export function setRequestId(request: IncomingMessage, trustedProxies: readonly string[]): string {
+  const sent = request.headers["x-request-id"];
+  const id =
+    typeof sent === "string" &&
+    REQUEST_ID.test(sent) &&
+    isTrustedProxy(request.socket.remoteAddress, trustedProxies)
+      ? sent
+      : randomUUID();
+  request.headers["x-request-id"] = id;
+  return id;
 }

@@ -4,7 +4,8 @@ import { jwt } from "better-auth/plugins";
 import { SignJWT } from "jose";
 import { schema, type Database } from "@taskbridge/db/client";
 import type { BridgeSettings } from "./env.ts";
-import { afterAuthHooks, beforeAuthHooks, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
+import { stdoutAuthEvents, type AuthEventSink } from "./auth-events.ts";
+import { authHooks, emitAuthEvent, SIGN_IN_COUNT_WINDOW_SECONDS } from "./hooks.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { oauthPlugins } from "./oauth.ts";
 
@@ -26,14 +27,68 @@ export interface CreateAuthOptions {
    * Better Auth wants a cookie-setting plugin last.
    */
   plugins?: BetterAuthPlugin[];
+  /** Where auth events go (see auth-events.ts); one JSON line each on stdout by default. */
+  events?: AuthEventSink;
+}
+
+/** Endpoints whose deleted sessions were revoked (by their user, or by a password change). */
+const REVOKING_PATHS = new Set([
+  "/revoke-session",
+  "/revoke-sessions",
+  "/revoke-other-sessions",
+  "/change-password",
+]);
+
+type HookContext = Parameters<typeof emitAuthEvent>[1] & { path?: string };
+
+/**
+ * The events that rows tell best: a user created (a real sign-up; one for a registered email
+ * creates nothing and logs nothing), a session deleted by sign-out or revocation, a user
+ * deleted. Better Auth passes the endpoint's context, or null outside a request.
+ */
+function eventDatabaseHooks(events: AuthEventSink) {
+  const emit = (
+    context: HookContext | null | undefined,
+    fields: Parameters<typeof emitAuthEvent>[2],
+  ) => {
+    if (context) emitAuthEvent(events, context, fields);
+  };
+  return {
+    user: {
+      create: {
+        after: async (created: { id: string }, context: HookContext | null | undefined) =>
+          emit(context, { event: "sign-up", userId: created.id }),
+      },
+      delete: {
+        after: async (deleted: { id: string }, context: HookContext | null | undefined) =>
+          emit(context, { event: "account-deleted", userId: deleted.id }),
+      },
+    },
+    session: {
+      delete: {
+        after: async (session: { userId: string }, context: HookContext | null | undefined) => {
+          const path = context?.path ?? "";
+          if (path === "/sign-out") emit(context, { event: "sign-out", userId: session.userId });
+          else if (REVOKING_PATHS.has(path))
+            emit(context, { event: "session-revoked", userId: session.userId });
+        },
+      },
+    },
+  };
 }
 
 /**
  * Better Auth as the web app runs it; a plain factory, free of any web framework, so tests build
  * the very same thing and serve it over real HTTP.
  */
-export function createAuth({ settings, db, plugins = [] }: CreateAuthOptions) {
+export function createAuth({
+  settings,
+  db,
+  plugins = [],
+  events = stdoutAuthEvents,
+}: CreateAuthOptions) {
   const hs256Key = new TextEncoder().encode(settings.secret);
+  const hooks = authHooks(events);
   return betterAuth({
     appName: "Taskbridge",
     baseURL: settings.baseUrl,
@@ -50,9 +105,10 @@ export function createAuth({ settings, db, plugins = [] }: CreateAuthOptions) {
       password: { hash: hashPassword, verify: verifyPassword },
     },
     user: { deleteUser: { enabled: true } },
-    // Profile sizes, password strength, failed sign-in counts (see sign-in-limits.ts), and a
-    // password to delete an account.
-    hooks: { before: beforeAuthHooks, after: afterAuthHooks },
+    // Profile sizes, password strength, failed sign-in counts (see sign-in-limits.ts), a
+    // password to delete an account, and the auth-event log (hooks.ts, auth-events.ts).
+    hooks,
+    databaseHooks: eventDatabaseHooks(events),
     // Errors that are not Better Auth's own (a database that cannot be reached) reach
     // handler.ts, which answers them as problem details instead of an empty 500.
     onAPIError: { throw: true },

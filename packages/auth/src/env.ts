@@ -183,6 +183,16 @@ export const sharedEnv = {
   port,
   databaseUrl: () => z.url({ message: "must be a PostgreSQL URL" }),
   poolMax: (fallback: number) => z.coerce.number().int().min(1).max(200).default(fallback),
+  /**
+   * The bearer token `/metrics` asks for; unset (or empty), `/metrics` answers 404 like any
+   * unknown path. Long enough that it cannot be guessed by trying.
+   */
+  metricsToken: () =>
+    z
+      .string()
+      .optional()
+      .transform((value) => (value === "" ? undefined : value))
+      .pipe(z.string().min(16, "must be at least 16 characters").optional()),
 };
 
 /** Every issue on its own line, named by its variable. */

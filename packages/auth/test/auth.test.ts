@@ -216,6 +216,7 @@ describe("sign-in", () => {
         jwtLifetimeSeconds: 900,
       },
       db: createDb(server.pool),
+      events: () => {},
     });
     const post = (path: string, body: unknown) =>
       auth.handler(

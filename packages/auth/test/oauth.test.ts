@@ -7,6 +7,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
+import type { AuthEvent } from "../src/auth-events.ts";
 import {
   AuthClient,
   startAuthServer,
@@ -21,9 +22,14 @@ const REDIRECT_URI = "http://127.0.0.1:33418/callback";
 const database = await useTestDatabase();
 let server: AuthServer;
 let ipCounter = 1;
+const events: AuthEvent[] = [];
 
 beforeAll(async () => {
-  server = await startAuthServer(database.url, { apiUrl: API_URL });
+  server = await startAuthServer(
+    database.url,
+    { apiUrl: API_URL },
+    { events: (event) => void events.push(event) },
+  );
 });
 afterAll(() => server.close());
 
@@ -163,6 +169,10 @@ describe("OAuth for AI assistants", () => {
     const user = await signedInUser();
     const clientId = await register();
     const { code, verifier } = await grantedCode(user, clientId);
+    const consented = events.filter((event) => event.clientId === clientId);
+    expect(consented).toEqual([
+      expect.objectContaining({ event: "consent-given", userId: expect.any(String) }),
+    ]);
     const exchanged = await exchange(clientId, code, verifier);
     expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
     const tokens = Tokens.parse(exchanged.body);
@@ -206,6 +216,10 @@ describe("OAuth for AI assistants", () => {
     expect(callback.searchParams.get("error")).toBe("access_denied");
     expect(callback.searchParams.get("state")).toBe("state-123");
     expect(callback.searchParams.get("code")).toBeNull();
+    const refused = events.filter((event) => event.clientId === clientId);
+    expect(refused).toEqual([
+      expect.objectContaining({ event: "consent-refused", userId: expect.any(String) }),
+    ]);
   });
 
   it("refuses an authorization request without a PKCE challenge, or with the plain method", async () => {

@@ -63,11 +63,20 @@ export class ReminderScheduler {
   private stopped = false;
   private readonly pool: pg.Pool;
 
+  private readonly batchSize: number;
+  private readonly onSent: (count: number) => void;
+
   constructor(
     databaseUrl: string,
     private readonly log: SchedulerLog,
-    private readonly batchSize = 100,
+    options: {
+      batchSize?: number;
+      /** Told how many reminders this copy just sent (for the metrics). */
+      onSent?: (count: number) => void;
+    } = {},
   ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.onSent = options.onSent ?? (() => {});
     this.pool = createPool(databaseUrl, { max: 1, applicationName: "taskbridge-reminders" });
   }
 
@@ -95,6 +104,7 @@ export class ReminderScheduler {
       for (;;) {
         const result = await this.pool.query(FIRE_DUE_REMINDERS, [this.batchSize]);
         fired += result.rowCount ?? 0;
+        if (result.rowCount) this.onSent(result.rowCount);
         if ((result.rowCount ?? 0) < this.batchSize || this.stopped) break;
       }
       const next = await this.pool.query<{ delay: number | null }>(NEXT_REMINDER_DELAY);

@@ -82,6 +82,7 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     tokenSent: boolean,
   ) {
     request.log.info({ reason }, "request refused: 401");
+    request.server.metrics.refused(reason);
     const challenge = tokenSent
       ? `Bearer resource_metadata="${metadataUrl}", error="invalid_token", error_description="${detail}"`
       : `Bearer resource_metadata="${metadataUrl}"`;

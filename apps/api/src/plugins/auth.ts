@@ -48,6 +48,7 @@ function refuse(
   tokenSent: boolean,
 ) {
   request.log.info({ reason }, "request refused: 401");
+  request.server.metrics.refused(reason);
   const challenge = tokenSent
     ? `Bearer realm="taskbridge", error="invalid_token", error_description="${detail}"`
     : `Bearer realm="taskbridge"`;

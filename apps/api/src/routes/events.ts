@@ -38,10 +38,13 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
   const reminders =
     options.sendReminders === false
       ? undefined
-      : new ReminderScheduler(app.config.databaseUrl, app.log);
+      : new ReminderScheduler(app.config.databaseUrl, app.log, {
+          onSent: (count) => app.metrics.remindersSent.inc(count),
+        });
   const streams = new Set<() => void>();
   /** Open streams by user, each with the token that opened it, for revocations to end. */
   const streamsByUser = new Map<string, Map<() => void, AuthUser>>();
+  app.metrics.openStreams = () => streams.size;
   if (reminders) hub.onScheduleChange(() => reminders.wake());
   // A stream lasts no longer than its token: one whose session, account or grant is revoked
   // ends at once (the client reconnects, and its token is refused). After a reread of the whole

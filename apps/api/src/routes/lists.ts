@@ -364,6 +364,17 @@ export const listRoutes: FastifyPluginAsyncZod = async (app) => {
         .acceptInvite(request.user.id, request.params.token)
         .catch((error: unknown) => refuseDeletedUser(request, error));
       if (!joined) throw inviteGone(request);
+      // The auth-event log's line for it, in the web app's shape (see README, "Auth-event log");
+      // the request's logger already names the user (userId).
+      request.log.info(
+        {
+          event: "invite-accepted",
+          ip: request.ip,
+          requestId: request.id,
+          listId: joined.id,
+        },
+        "auth event",
+      );
       return joined;
     },
   );

@@ -9,7 +9,8 @@ import type pg from "pg";
 import { createAuth, type Auth, type AuthSettings } from "../../src/create-auth.ts";
 import { tokenFromBody } from "../../src/token-body.ts";
 import { createAuthHandler } from "../../src/handler.ts";
-import { setClientAddress } from "../../src/client-address.ts";
+import { setClientAddress, setRequestId } from "../../src/client-address.ts";
+import type { AuthEventSink } from "../../src/auth-events.ts";
 
 export const TEST_AUTH_SECRET = "web-test-secret-that-is-long-enough-01234";
 export const TEST_API_AUDIENCE = "http://127.0.0.1:8000";
@@ -31,6 +32,7 @@ export const TEST_TRUSTED_PROXIES = ["127.0.0.1", "::1"];
 export async function startAuthServer(
   databaseUrl: string,
   settings: Partial<AuthSettings> = {},
+  options: { events?: AuthEventSink } = {},
 ): Promise<AuthServer> {
   const trustedProxies = settings.trustedProxies ?? TEST_TRUSTED_PROXIES;
   // The handler needs the origin, which is known once the server listens.
@@ -39,6 +41,7 @@ export async function startAuthServer(
   } = {};
   const server = http.createServer((request, response) => {
     setClientAddress(request, trustedProxies);
+    setRequestId(request, trustedProxies);
     if (route.handler) void route.handler(request, response);
     else response.writeHead(503).end();
   });
@@ -56,6 +59,8 @@ export async function startAuthServer(
       trustedProxies,
     },
     db: createDb(pool),
+    // Tests read the events they look for; the others would only fill the test output.
+    events: options.events ?? (() => {}),
   });
   // The same path as the web app's route: Better Auth behind createAuthHandler.
   route.handler = toNodeHandler(createAuthHandler(auth));
