@@ -67,12 +67,20 @@ export const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const madeIds = new WeakMap<object, string>();
 
 /**
+ * A request's headers, or the headers given. Tested with `instanceof`, not by a `headers` field:
+ * Next.js's `headers()` answers a Headers subclass that keeps the raw headers in a field of that
+ * name.
+ */
+function headersOf(request: { headers: Headers } | Headers): Headers {
+  return request instanceof Headers ? request : request.headers;
+}
+
+/**
  * The id of a request: its `X-Request-Id` (which the server in front of Better Auth keeps only
  * when a trusted proxy sent it, see `setRequestId`), else one made once per request.
  */
 export function requestIdOf(request: { headers: Headers } | Headers | undefined): string {
-  const headers =
-    request === undefined ? undefined : "headers" in request ? request.headers : request;
+  const headers = request === undefined ? undefined : headersOf(request);
   const given = headers?.get("x-request-id");
   if (given && REQUEST_ID.test(given)) return given;
   if (!request) return randomUUID();
@@ -90,7 +98,7 @@ export function clientAddressOf(
   options: BetterAuthOptions,
 ): string | null {
   if (!request) return null;
-  return getIP("headers" in request ? request.headers : request, options) ?? null;
+  return getIP(headersOf(request), options) ?? null;
 }
 
 /** How a failed sign-in is named, from what Better Auth answered. */
