@@ -111,7 +111,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           "The stream ends when the token expires; reconnect with a fresh token and " +
           "`Last-Event-ID`.",
         security: [{ bearerAuth: [] }],
-        headers: z.object({
+        headers: z.looseObject({
           "last-event-id": z
             .string()
             .optional()
