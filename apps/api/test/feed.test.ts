@@ -311,6 +311,66 @@ describe("a removed member", () => {
   });
 });
 
+describe("a removal at the same moment as a change", () => {
+  /** Two connections: `first` runs `a` in a transaction and holds it open while `second` runs `b`. */
+  async function race(
+    first: string,
+    firstValues: unknown[],
+    second: string,
+    secondValues: unknown[],
+  ) {
+    const one = new pg.Client({ connectionString: database.url });
+    const two = new pg.Client({ connectionString: database.url });
+    await one.connect();
+    await two.connect();
+    try {
+      await one.query("begin");
+      await one.query(first, firstValues);
+      // Blocks on the first transaction's locks until it commits.
+      const blocked = two.query(second, secondValues);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await one.query("commit");
+      await blocked;
+    } finally {
+      await one.end();
+      await two.end();
+    }
+  }
+
+  it("tells the member of a change committed first, and not of one that waited for their removal", async () => {
+    const ada = await a.copy.createUser();
+    const ben = await a.copy.createUser();
+    const listId = await sharedList(ada, { [ben]: "editor" });
+    const task = await apiOf(a, ada).create({ title: "Contended", list_id: listId });
+    const update = `update task set title = title || '!' where id = $1`;
+    const remove = `delete from list_member where list_id = $1 and user_id = $2`;
+
+    // The change first: Ben hears of it, then of his removal.
+    let from = await headOf(ben);
+    await race(update, [task.id], remove, [listId, ben]);
+    expect((await feedOf(ben, from)).map((row) => [row.kind, row.op])).toEqual([
+      ["task", "update"],
+      ["lists", "delete"],
+    ]);
+
+    // The removal first: the change, which waited for it, is not for Ben any more.
+    await sql(`insert into list_member (user_id, list_id, role) values ($1, $2, 'editor')`, [
+      ben,
+      listId,
+    ]);
+    from = await headOf(ben);
+    const adaFrom = await headOf(ada);
+    await race(remove, [listId, ben], update, [task.id]);
+    expect((await feedOf(ben, from)).map((row) => [row.kind, row.op])).toEqual([
+      ["lists", "delete"],
+    ]);
+    expect((await feedOf(ada, adaFrom)).map((row) => [row.kind, row.op])).toEqual([
+      ["lists", "delete"],
+      ["task", "update"],
+    ]);
+  });
+});
+
 describe("pruning", () => {
   it("keeps 7 days, deletes what is older in bounded batches, and raises the horizon", async () => {
     const ada = await a.copy.createUser();
