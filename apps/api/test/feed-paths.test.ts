@@ -368,15 +368,52 @@ describe("the change feed beyond the routes", () => {
       `select c.relname as table, t.tgname as name,
          concat_ws(',', case when t.tgtype & 4 > 0 then 'insert' end,
            case when t.tgtype & 8 > 0 then 'delete' end,
-           case when t.tgtype & 16 > 0 then 'update' end) as events
+           case when t.tgtype & 16 > 0 then 'update' end,
+           case when t.tgtype & 1 = 0 then 'per statement' end) as events
        from pg_trigger t join pg_class c on c.oid = t.tgrelid
-       where t.tgname like 'change_feed_%' and t.tgenabled <> 'D' order by 1`,
+       where t.tgname like 'change_feed_%' and t.tgenabled <> 'D' order by 1, 2`,
     );
     expect(triggers).toEqual([
-      { table: "list", name: "change_feed_list", events: "update" },
-      { table: "list_member", name: "change_feed_membership", events: "insert,delete,update" },
-      { table: "task", name: "change_feed_task", events: "insert,delete,update" },
+      { table: "list", name: "change_feed_list", events: "update,per statement" },
+      {
+        table: "list_member",
+        name: "change_feed_membership_delete",
+        events: "delete,per statement",
+      },
+      {
+        table: "list_member",
+        name: "change_feed_membership_insert",
+        events: "insert,per statement",
+      },
+      {
+        table: "list_member",
+        name: "change_feed_membership_update",
+        events: "update,per statement",
+      },
+      { table: "task", name: "change_feed_task_delete", events: "delete,per statement" },
+      { table: "task", name: "change_feed_task_insert", events: "insert,per statement" },
+      { table: "task", name: "change_feed_task_update", events: "update,per statement" },
     ]);
+  });
+
+  it("takes a bulk statement in one pass, each row once for each member", async () => {
+    const { ada, ben, listId, mark } = await household();
+    const at = await mark();
+    await sql(
+      `insert into task (list_id, title) select $1, 'Bulk ' || n from generate_series(1, 2000) n`,
+      [listId],
+    );
+    await sql(`update task set priority = 'high' where list_id = $1`, [listId]);
+    for (const [userId, from] of [
+      [ada, at.ada],
+      [ben, at.ben],
+    ] as const) {
+      const changes = await gained(userId, from);
+      expect(changes).toHaveLength(4000);
+      expect(new Set(changes.slice(0, 2000).map((change) => change[1])).size).toBe(2000);
+      expect(changes.slice(0, 2000).every((change) => change[2] === "insert")).toBe(true);
+      expect(changes.slice(2000).every((change) => change[2] === "update")).toBe(true);
+    }
   });
 
   it("takes the changes of the MCP tools", async () => {
