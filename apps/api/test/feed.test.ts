@@ -221,6 +221,27 @@ describe("reconnecting with Last-Event-ID", () => {
     expect(stream.named("resync")).toEqual([]);
   });
 
+  it("gives every open stream of a user the same changes with the same ids", async () => {
+    const ada = await a.copy.createUser();
+    const opened = [
+      await openStream(a, ada),
+      await openStream(a, ada),
+      await openStream(b, ada),
+      await openStream(a, ada, "0"),
+    ];
+    const start = await headOf(ada);
+    const api = apiOf(b, ada);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => api.create({ title: `Burst ${i}` })));
+    const end = start + 8;
+    expect(await headOf(ada)).toBe(end);
+    const expected = (await feedOf(ada)).map(asEvent);
+    for (const { stream } of opened) await stream.until(atPosition(end));
+    for (const { stream, ready } of opened.slice(0, 3))
+      expect(changes(stream.seen)).toEqual(expected.slice(Number(ready.id)));
+    // The one that came back from 0 got the whole feed first, then the burst.
+    expect(changes(opened[3]?.stream.seen ?? [])).toEqual(expected);
+  });
+
   it("gets event: resync when the position is older than what is kept, or unknown", async () => {
     const ada = await a.copy.createUser();
     const api = apiOf(a, ada);

@@ -60,6 +60,22 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       ? undefined
       : new ReminderScheduler(app.config.databaseUrl, app.log);
   const streams = new Set<() => void>();
+  // A change wakes every stream of its user at once; those at the same position share one read.
+  // Only reads started in the same turn are shared: a read started earlier may predate the change.
+  const reads = new Map<string, Promise<FeedEntry[]>>();
+  const readFeed = (userId: string, after: number): Promise<FeedEntry[]> => {
+    const key = `${userId}\n${after}`;
+    let read = reads.get(key);
+    if (!read) {
+      const started = feed.after(userId, after, FEED_BATCH);
+      reads.set(key, started);
+      queueMicrotask(() => {
+        if (reads.get(key) === started) reads.delete(key);
+      });
+      read = started;
+    }
+    return read;
+  };
   if (reminders) hub.onScheduleChange(() => reminders.wake());
   app.addHook("onReady", async () => {
     await hub.start();
@@ -173,7 +189,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
         try {
           while (dirty && !ended) {
             dirty = false;
-            const entries = await feed.after(userId, cursor, FEED_BATCH);
+            const entries = await readFeed(userId, cursor);
             for (const entry of entries) {
               if (ended || entry.position <= cursor) continue;
               write(feedMessage(entry));
