@@ -424,6 +424,30 @@ describe("pruning", () => {
     expect(await feed.start(ada, positions[3])).toEqual({ kind: "from", position: positions[3] });
   });
 
+  it("reads one list's changes, a task moved out of it to another of the user's lists included", async () => {
+    const ada = await a.copy.createUser();
+    const api = apiOf(a, ada);
+    const { data: work } = await api.expect(201, ListSchema, "POST", "/api/lists", {
+      name: "Work",
+    });
+    const { data: home } = await api.expect(201, ListSchema, "POST", "/api/lists", {
+      name: "Home",
+    });
+    const from = await headOf(ada);
+    const task = await api.create({ title: "Moving", list_id: work.id });
+    await api.update(task.id, { list_id: home.id });
+    const feed = new FeedRepository(a.copy.db);
+    // The stream says `update`; the list it left reads it as gone from there.
+    expect((await feedOf(ada, from)).map((row) => row.op)).toEqual(["insert", "update"]);
+    expect(await feed.afterInList(ada, work.id, from)).toEqual([
+      { position: from + 1, kind: "task", taskId: task.id, op: "insert", movedAway: false },
+      { position: from + 2, kind: "task", taskId: task.id, op: "delete", movedAway: true },
+    ]);
+    expect(await feed.afterInList(ada, home.id, from)).toEqual([
+      { position: from + 2, kind: "task", taskId: task.id, op: "update", movedAway: false },
+    ]);
+  });
+
   it("reads a user's feed, and one list of it, through indexes", async () => {
     const client = await a.copy.pool.connect();
     try {
@@ -444,6 +468,14 @@ describe("pruning", () => {
            and position > 5 order by position limit 500`,
         ),
       ).toMatch(/change_feed_user_list_idx|change_feed_pkey/);
+      expect(
+        await plan(
+          `select * from change_feed where user_id = 'u' and position > 5
+           and (list_id = '00000000-0000-4000-8000-000000000000'
+             or from_list_id = '00000000-0000-4000-8000-000000000000')
+           order by position limit 500`,
+        ),
+      ).not.toContain("Seq Scan");
       expect(
         await plan(
           `select * from change_feed where at < now() - interval '7 days' order by at limit 10`,

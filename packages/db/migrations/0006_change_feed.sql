@@ -8,6 +8,7 @@ CREATE TABLE "change_feed" (
 	"position" bigint NOT NULL,
 	"kind" text NOT NULL,
 	"list_id" uuid NOT NULL,
+	"from_list_id" uuid,
 	"task_id" uuid,
 	"member_id" text,
 	"op" text NOT NULL,
@@ -27,10 +28,11 @@ CREATE TABLE "change_feed_head" (
 ALTER TABLE "change_feed" ADD CONSTRAINT "change_feed_user_id_change_feed_head_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."change_feed_head"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "change_feed_head" ADD CONSTRAINT "change_feed_head_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "change_feed_user_list_idx" ON "change_feed" USING btree ("user_id","list_id","position");--> statement-breakpoint
+CREATE INDEX "change_feed_user_from_list_idx" ON "change_feed" USING btree ("user_id","from_list_id","position") WHERE "change_feed"."from_list_id" is not null;--> statement-breakpoint
 CREATE INDEX "change_feed_at_idx" ON "change_feed" USING btree ("at");--> statement-breakpoint
 -- One change as one user sees it, before it has a position; `seq` orders a statement's changes.
-CREATE TYPE "change_feed_entry" AS (user_id text, kind text, list_id uuid, task_id uuid,
-  member_id text, op text, seq bigint);--> statement-breakpoint
+CREATE TYPE "change_feed_entry" AS (user_id text, kind text, list_id uuid, from_list_id uuid,
+  task_id uuid, member_id text, op text, seq bigint);--> statement-breakpoint
 -- Appends `entries` to their users' feeds and wakes every API copy listening on `change_feed`
 -- (the payload is only the user id: a copy reads the rows itself).
 --
@@ -61,9 +63,10 @@ BEGIN
       ON CONFLICT (user_id) DO UPDATE SET last = h.last + excluded.last
       RETURNING h.user_id, h.last
   ), appended AS (
-    INSERT INTO change_feed (user_id, position, kind, list_id, task_id, member_id, op, at)
-      SELECT e.user_id, b.last - c.n + e.n, e.kind, e.list_id, e.task_id, e.member_id, e.op,
-          clock_timestamp()
+    INSERT INTO change_feed (user_id, position, kind, list_id, from_list_id, task_id, member_id, op,
+        at)
+      SELECT e.user_id, b.last - c.n + e.n, e.kind, e.list_id, e.from_list_id, e.task_id,
+          e.member_id, e.op, clock_timestamp()
         FROM entry e JOIN bumped b ON b.user_id = e.user_id JOIN counted c ON c.user_id = e.user_id
       RETURNING user_id
   )
@@ -73,8 +76,9 @@ END
 $$;--> statement-breakpoint
 -- Tasks written by one statement (statement-level, so a bulk insert or a list's deletion is one
 -- pass): the members of each task's list hear of it. A move reaches the members of both lists,
--- each as it looks to them: members of both get `update`, those only of the new list `insert`,
--- those only of the list it left `delete` (with that list's id). The memberships read are held
+-- each as it looks to them: members of both get `update` (`from_list_id` naming the list it
+-- left), those only of the new list `insert`, those only of the list it left `delete` (with that
+-- list's id). The memberships read are held
 -- (KEY SHARE) until commit, so a member removed at the same moment either hears of the change
 -- before their removal or not at all, never after it.
 CREATE FUNCTION "change_feed_task"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -84,14 +88,14 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM 1 FROM list_member m WHERE m.list_id IN (SELECT list_id FROM new_rows)
       ORDER BY m.list_id, m.user_id FOR KEY SHARE;
-    SELECT array_agg(ROW(m.user_id, 'task', r.list_id, r.id, NULL, 'insert', r.seq)::change_feed_entry)
+    SELECT array_agg(ROW(m.user_id, 'task', r.list_id, NULL, r.id, NULL, 'insert', r.seq)::change_feed_entry)
       INTO entries
       FROM (SELECT id, list_id, row_number() OVER () AS seq FROM new_rows) r
       JOIN list_member m ON m.list_id = r.list_id;
   ELSIF TG_OP = 'DELETE' THEN
     PERFORM 1 FROM list_member m WHERE m.list_id IN (SELECT list_id FROM old_rows)
       ORDER BY m.list_id, m.user_id FOR KEY SHARE;
-    SELECT array_agg(ROW(m.user_id, 'task', r.list_id, r.id, NULL, 'delete', r.seq)::change_feed_entry)
+    SELECT array_agg(ROW(m.user_id, 'task', r.list_id, NULL, r.id, NULL, 'delete', r.seq)::change_feed_entry)
       INTO entries
       FROM (SELECT id, list_id, row_number() OVER () AS seq FROM old_rows) r
       JOIN list_member m ON m.list_id = r.list_id;
@@ -100,7 +104,8 @@ BEGIN
       WHERE m.list_id IN (SELECT list_id FROM new_rows UNION SELECT list_id FROM old_rows)
       ORDER BY m.list_id, m.user_id FOR KEY SHARE;
     SELECT array_agg(ROW(s.user_id, 'task',
-          CASE WHEN s.in_new THEN s.new_list ELSE s.old_list END, s.id, NULL,
+          CASE WHEN s.in_new THEN s.new_list ELSE s.old_list END,
+          CASE WHEN s.in_new AND s.new_list <> s.old_list THEN s.old_list END, s.id, NULL,
           CASE
             WHEN s.new_list = s.old_list OR (s.in_new AND s.in_old) THEN 'update'
             WHEN s.in_new THEN 'insert'
@@ -144,7 +149,7 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     PERFORM 1 FROM list_member m WHERE m.list_id IN (SELECT list_id FROM old_rows)
       ORDER BY m.list_id, m.user_id FOR KEY SHARE;
-    SELECT array_agg(ROW(r.recipient, 'lists', c.list_id, NULL, c.user_id, 'delete', c.seq)::change_feed_entry)
+    SELECT array_agg(ROW(r.recipient, 'lists', c.list_id, NULL, NULL, c.user_id, 'delete', c.seq)::change_feed_entry)
       INTO entries
       FROM (SELECT list_id, user_id, row_number() OVER () AS seq FROM old_rows) c
       CROSS JOIN LATERAL (
@@ -154,7 +159,7 @@ BEGIN
   ELSE
     PERFORM 1 FROM list_member m WHERE m.list_id IN (SELECT list_id FROM new_rows)
       ORDER BY m.list_id, m.user_id FOR KEY SHARE;
-    SELECT array_agg(ROW(r.recipient, 'lists', c.list_id, NULL, c.user_id, lower(TG_OP), c.seq)::change_feed_entry)
+    SELECT array_agg(ROW(r.recipient, 'lists', c.list_id, NULL, NULL, c.user_id, lower(TG_OP), c.seq)::change_feed_entry)
       INTO entries
       FROM (SELECT list_id, user_id, row_number() OVER () AS seq FROM new_rows) c
       CROSS JOIN LATERAL (
@@ -185,7 +190,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM list_member m WHERE m.list_id IN (SELECT id FROM new_rows)
     ORDER BY m.list_id, m.user_id FOR KEY SHARE;
-  SELECT array_agg(ROW(m.user_id, 'lists', r.id, NULL, NULL, 'update', r.seq)::change_feed_entry)
+  SELECT array_agg(ROW(m.user_id, 'lists', r.id, NULL, NULL, NULL, 'update', r.seq)::change_feed_entry)
     INTO entries
     FROM (SELECT id, row_number() OVER () AS seq FROM new_rows) r
     JOIN list_member m ON m.list_id = r.id;

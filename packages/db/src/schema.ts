@@ -510,7 +510,8 @@ export const changeFeedHead = pgTable("change_feed_head", {
 /**
  * One change as one user sees it: a task of one of their lists written (`kind` task, `task_id`,
  * op insert/update/delete, a deletion kept as a tombstone) or a list of theirs changed
- * (`kind` lists: `member_id` joined, changed role or left; null: the list row itself). The
+ * (`kind` lists: `member_id` joined, changed role or left; null: the list row itself). A task
+ * moved between two lists the user is in is one `update` in `list_id` from `from_list_id`. The
  * event stream replays it on reconnection; CalDAV's sync tokens read it per list.
  */
 export const changeFeed = pgTable(
@@ -522,6 +523,8 @@ export const changeFeed = pgTable(
     position: bigint("position", { mode: "number" }).notNull(),
     kind: text("kind").notNull(),
     listId: uuid("list_id").notNull(),
+    /** A task moved to `list_id`: the list it left (CalDAV reads the move as gone from there). */
+    fromListId: uuid("from_list_id"),
     taskId: uuid("task_id"),
     memberId: text("member_id"),
     op: text("op").notNull(),
@@ -532,6 +535,9 @@ export const changeFeed = pgTable(
     primaryKey({ name: "change_feed_pkey", columns: [t.userId, t.position] }),
     // The same per list, for CalDAV's sync tokens of one collection.
     index("change_feed_user_list_idx").on(t.userId, t.listId, t.position),
+    index("change_feed_user_from_list_idx")
+      .on(t.userId, t.fromListId, t.position)
+      .where(sql`${t.fromListId} is not null`),
     // Pruning takes the oldest rows first.
     index("change_feed_at_idx").on(t.at),
     check("change_feed_kind", sql`${t.kind} in ('task', 'lists')`),

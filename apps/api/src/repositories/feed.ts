@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import type { Database } from "@taskbridge/db/client";
 import { changeFeed, changeFeedHead } from "@taskbridge/db/schema";
 
@@ -74,6 +74,41 @@ export class FeedRepository {
         data: { list_id: row.listId, user_id: row.memberId, op },
       };
     });
+  }
+
+  /**
+   * Up to `limit` changes of `userId` after position `after` that concern list `listId`, in
+   * order: its tasks and its membership, and tasks moved out of it to another of the user's lists
+   * (`from_list_id`), which are gone from it (what CalDAV's sync tokens of one collection need).
+   * Two ranges of indexes led by (user_id, list_id) and (user_id, from_list_id).
+   */
+  async afterInList(
+    userId: string,
+    listId: string,
+    after: number,
+    limit = 500,
+  ): Promise<
+    Array<{ position: number; kind: string; taskId: string | null; op: string; movedAway: boolean }>
+  > {
+    const rows = await this.db
+      .select()
+      .from(changeFeed)
+      .where(
+        and(
+          eq(changeFeed.userId, userId),
+          gt(changeFeed.position, after),
+          or(eq(changeFeed.listId, listId), eq(changeFeed.fromListId, listId)),
+        ),
+      )
+      .orderBy(asc(changeFeed.position))
+      .limit(limit);
+    return rows.map((row) => ({
+      position: row.position,
+      kind: row.kind,
+      taskId: row.taskId,
+      op: row.listId === listId ? row.op : "delete",
+      movedAway: row.listId !== listId,
+    }));
   }
 
   /**
