@@ -424,6 +424,30 @@ describe("pruning", () => {
     expect(await feed.start(ada, positions[3])).toEqual({ kind: "from", position: positions[3] });
   });
 
+  it("prunes on one copy at a time", async () => {
+    const ada = await a.copy.createUser();
+    await apiOf(a, ada).create({ title: "Old" });
+    await sql(`update change_feed set at = now() - interval '8 days' where user_id = $1`, [ada]);
+    const feed = new FeedRepository(a.copy.db);
+    const before = new Date(Date.now() - FEED_RETENTION_MS);
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      // Another copy is pruning: this one leaves it to that one.
+      await other.query("begin");
+      await other.query(
+        "select pg_advisory_xact_lock(hashtextextended('taskbridge change_feed prune', 0))",
+      );
+      expect(await feed.prune(before)).toBe(0);
+      expect((await feedOf(ada)).length).toBeGreaterThan(0);
+      await other.query("rollback");
+    } finally {
+      await other.end();
+    }
+    for (let i = 0; i < 100 && (await feedOf(ada)).length > 0; i++) await feed.prune(before);
+    expect(await feedOf(ada)).toEqual([]);
+  });
+
   it("reads one list's changes, a task moved out of it to another of the user's lists included", async () => {
     const ada = await a.copy.createUser();
     const api = apiOf(a, ada);

@@ -117,64 +117,63 @@ export class FeedRepository {
    * answers how many were deleted. A reader behind `pruned_through` is told to start over.
    */
   async prune(before: Date, limit = PRUNE_BATCH): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      // One copy prunes at a time; the others find the lock taken and leave it to that one.
-      const lock = await tx.execute<{ got: boolean }>(
-        sql`select pg_try_advisory_xact_lock(hashtextextended('taskbridge change_feed prune', 0)) as got`,
-      );
-      if (!lock.rows[0]?.got) return 0;
-      const gone = await tx.execute<{ user_id: string; through: string; n: string }>(sql`
-        with old as (
-          select user_id, position from change_feed
-          where at < ${before.toISOString()}::timestamptz
-          order by at limit ${limit}
-        ), gone as (
-          delete from change_feed f using old
-          where f.user_id = old.user_id and f.position = old.position
-          returning f.user_id, f.position
-        )
-        select user_id, max(position)::text as through, count(*)::text as n
-        from gone group by user_id order by user_id`);
-      if (gone.rows.length === 0) return 0;
-      // Heads are taken in user id order, as the feed's writers take them.
-      const horizon = JSON.stringify(
-        gone.rows.map((row) => ({ user_id: row.user_id, through: Number(row.through) })),
-      );
-      await tx.execute(sql`
-        select 1 from change_feed_head
-        where user_id in (select user_id from jsonb_to_recordset(${horizon}::jsonb) as v(user_id text))
-        order by user_id for no key update`);
-      await tx.execute(sql`
-        update change_feed_head h set pruned_through = greatest(h.pruned_through, v.through)
-        from jsonb_to_recordset(${horizon}::jsonb) as v(user_id text, through bigint)
-        where h.user_id = v.user_id`);
-      return gone.rows.reduce((sum, row) => sum + Number(row.n), 0);
-    });
+    // One statement (its own transaction, so no connection is held between statements). One
+    // copy prunes at a time: the others find the advisory lock taken and delete nothing. Raising
+    // a head waits for a writer of that user, never the other way round for long: a batch is
+    // short, and a deadlock (a writer's later statement wanting a head this one holds) ends one
+    // of the two, which runs again (the writer once, the pruner at its next run).
+    const result = await this.db.execute<{ deleted: string }>(sql`
+      with lock as materialized (
+        select pg_try_advisory_xact_lock(hashtextextended('taskbridge change_feed prune', 0)) as got
+      ), old as (
+        select user_id, position from change_feed
+        where at < ${before.toISOString()}::timestamptz and (select got from lock)
+        order by at limit ${limit}
+      ), gone as (
+        delete from change_feed f using old
+        where f.user_id = old.user_id and f.position = old.position
+        returning f.user_id, f.position
+      ), horizon as (
+        select user_id, max(position) as through, count(*) as n from gone group by user_id
+      ), raised as (
+        update change_feed_head h set pruned_through = greatest(h.pruned_through, horizon.through)
+        from horizon where h.user_id = horizon.user_id
+        returning h.user_id
+      )
+      select coalesce((select sum(n) from horizon), 0)::text as deleted,
+        (select count(*) from raised) as heads`);
+    return Number(result.rows[0]?.deleted ?? 0);
   }
 }
 
 /**
- * Prunes the feed every `everyMs` (and once at start), in bounded batches, keeping every change
- * younger than `FEED_RETENTION_MS`. Every API copy runs it; a batch runs only while no other
- * copy's does (an advisory lock), so copies never contend over the same rows.
+ * Prunes the feed every `everyMs` (the first time `firstAfterMs` after start), in bounded
+ * batches, keeping every change younger than `FEED_RETENTION_MS`. Every API copy runs it; a batch
+ * runs only while no other copy's does (an advisory lock), so copies never contend over the same
+ * rows.
  */
 export class FeedPruner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly feed: FeedRepository,
     private readonly log: { warn(obj: object, msg: string): void },
     private readonly everyMs = 60 * 60 * 1000,
+    private readonly firstAfterMs = 60 * 1000,
     /** Batches per run at most, so one run stays short; the next run continues. */
     private readonly maxBatches = 20,
   ) {}
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.run(), this.everyMs);
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = setInterval(() => void this.run(), this.everyMs);
+      this.timer.unref();
+      void this.run();
+    }, this.firstAfterMs);
     this.timer.unref();
-    void this.run();
   }
 
   /** One run: batches until a short one (or `maxBatches`). */
@@ -199,6 +198,8 @@ export class FeedPruner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
