@@ -265,7 +265,7 @@ describe("live updates of a shared list", () => {
     expect(mentions(afterRemoval, doomed, [task.id])).toEqual([]);
   });
 
-  it("a removal made while the copies were not listening still stops the stream", async () => {
+  it("a removal made while the copies were not listening still reaches the stream, and stops it", async () => {
     const member = await a.copy.createUser();
     await addMember(listId, member, "viewer");
     const memberStream = await openStream(a, member);
@@ -275,7 +275,8 @@ describe("live updates of a shared list", () => {
     await memberStream.until(changeOf(before.id, "insert"));
 
     // Both copies lose their LISTEN connection and, in the same statement, the member is removed:
-    // its notification leaves at commit, when neither copy listens, so neither hears it.
+    // its notification leaves at commit, when neither copy listens, so neither hears it; the
+    // removal is in the member's change feed all the same, which each stream reads on reconnecting.
     const terminated = await sql<{ gone: boolean }>(
       `with removed as (delete from list_member where list_id = $1 and user_id = $2)
        select pg_terminate_backend(pid, 5000) as gone from pg_stat_activity
@@ -304,6 +305,7 @@ describe("live updates of a shared list", () => {
     await memberStream.until(changeOf(own.id, "insert"));
     expect(mentions(memberStream.seen, listId, [before.id, after.id])).toEqual([
       expect.objectContaining({ data: { id: before.id, op: "insert" } }),
+      expect.objectContaining({ data: { list_id: listId, user_id: member, op: "delete" } }),
     ]);
   });
 });

@@ -539,6 +539,59 @@ export const tokenRevocation = pgTable(
   ],
 );
 
+/**
+ * Each user's change feed: where their feed stands. `last` is the position of their latest change
+ * (positions count 1, 2, 3… per user, without gaps); `pruned_through` is the highest position
+ * pruned away, so a reader who has seen less than that must start over. Written only by the
+ * triggers of migration 0008, in the transaction of the change.
+ */
+export const changeFeedHead = pgTable("change_feed_head", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  last: bigint("last", { mode: "number" }).notNull().default(0),
+  prunedThrough: bigint("pruned_through", { mode: "number" }).notNull().default(0),
+});
+
+/**
+ * One change as one user sees it: a task of one of their lists written (`kind` task, `task_id`,
+ * op insert/update/delete, a deletion kept as a tombstone) or a list of theirs changed
+ * (`kind` lists: `member_id` joined, changed role or left; null: the list row itself). A task
+ * moved between two lists the user is in is one `update` in `list_id` from `from_list_id`. The
+ * event stream replays it on reconnection; CalDAV's sync tokens read it per list.
+ */
+export const changeFeed = pgTable(
+  "change_feed",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => changeFeedHead.userId, { onDelete: "cascade" }),
+    position: bigint("position", { mode: "number" }).notNull(),
+    kind: text("kind").notNull(),
+    listId: uuid("list_id").notNull(),
+    /** A task moved to `list_id`: the list it left (CalDAV reads the move as gone from there). */
+    fromListId: uuid("from_list_id"),
+    taskId: uuid("task_id"),
+    memberId: text("member_id"),
+    op: text("op").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    // "Everything after position N for this user, in order" is one range of the primary key.
+    primaryKey({ name: "change_feed_pkey", columns: [t.userId, t.position] }),
+    // The same per list, for CalDAV's sync tokens of one collection.
+    index("change_feed_user_list_idx").on(t.userId, t.listId, t.position),
+    index("change_feed_user_from_list_idx")
+      .on(t.userId, t.fromListId, t.position)
+      .where(sql`${t.fromListId} is not null`),
+    // Pruning takes the oldest rows first.
+    index("change_feed_at_idx").on(t.at),
+    check("change_feed_kind", sql`${t.kind} in ('task', 'lists')`),
+    check("change_feed_op", sql`${t.op} in ('insert', 'update', 'delete')`),
+    check("change_feed_task", sql`(${t.kind} = 'task') = (${t.taskId} is not null)`),
+  ],
+);
+
 export const userRelations = relations(user, ({ many }) => ({
   sessions: many(session),
   accounts: many(account),
@@ -561,4 +614,5 @@ export type NewTaskRow = typeof task.$inferInsert;
 export type TaskPriority = (typeof taskPriority.enumValues)[number];
 export type ListRow = typeof list.$inferSelect;
 export type ListRole = (typeof listRole.enumValues)[number];
+export type ChangeFeedRow = typeof changeFeed.$inferSelect;
 export type ListColor = (typeof listColor.enumValues)[number];

@@ -33,6 +33,8 @@ describe("migrations", () => {
     );
     expect(tables.map((t) => t.tablename)).toEqual([
       "account",
+      "change_feed",
+      "change_feed_head",
       "jwks",
       "list",
       "list_invite",

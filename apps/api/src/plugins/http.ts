@@ -39,7 +39,8 @@ export const httpPlugin = fp(
     await app.register(cors, {
       origin: app.config.corsOrigins,
       methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowedHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      // Last-Event-ID: a browser resuming its event stream with fetch names the last position it got.
+      allowedHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id"],
       exposedHeaders: ["Link", "Location", "Retry-After", "X-Request-Id"],
       maxAge: 600,
     });

@@ -2,6 +2,8 @@
 export interface ServerEvent {
   name: string;
   data: unknown;
+  /** The event's `id` field, when it has one (a change feed position). */
+  id?: string;
 }
 
 export class EventStream {
@@ -46,7 +48,9 @@ export class EventStream {
         this.buffer = this.buffer.slice(end + 2);
         const name = /^event: (.+)$/m.exec(block)?.[1];
         const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (name && data) this.seen.push({ name, data: JSON.parse(data) });
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        if (name && data)
+          this.seen.push({ name, data: JSON.parse(data), ...(id === undefined ? {} : { id }) });
       }
     }
   }
