@@ -66,6 +66,31 @@ declare module "fastify" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const QUERY_TO_REDACT = /([?&](?:access_token|q|tag|cursor)=)[^&]*/gi;
+/** Path parameters that are secrets: an invite link's token. */
+const SECRET_PARAMS = new Set(["token"]);
+/** The same secret in a path no route matched (a mistyped invite address). */
+const SECRET_PATH = /^(\/api\/invites\/)[^/?]+/;
+
+/**
+ * A request's address as the log keeps it: a secret path parameter and what a user typed in the
+ * query string are replaced by "[redacted]".
+ */
+const paramText = (value: unknown) => (typeof value === "string" ? value : "");
+
+function loggedUrl(request: FastifyRequest): string {
+  const query = request.url.indexOf("?");
+  const search = query < 0 ? "" : request.url.slice(query).replace(QUERY_TO_REDACT, "$1[redacted]");
+  const template = request.routeOptions.url;
+  const params = request.params as Record<string, unknown> | undefined;
+  if (template && params && [...SECRET_PARAMS].some((name) => template.includes(`:${name}`))) {
+    const path = template.replace(/:(\w+)/g, (_, name: string) =>
+      SECRET_PARAMS.has(name) ? "[redacted]" : encodeURIComponent(paramText(params[name])),
+    );
+    return path + search;
+  }
+  const path = query < 0 ? request.url : request.url.slice(0, query);
+  return path.replace(SECRET_PATH, "$1[redacted]") + search;
+}
 
 /**
  * Log lines go to stdout through a buffer written in the background: a synchronous write of
@@ -106,12 +131,12 @@ class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     if (this.isLogDisabled(request)) return;
-    const url = request.url;
     const line = {
       method: request.method,
       // What a user typed (a search, a tag, a cursor holding a title) is theirs, not the log's;
-      // a token sent in the query string is refused, and never written down either.
-      url: url.includes("?") ? url.replace(QUERY_TO_REDACT, "$1[redacted]") : url,
+      // a token sent in the query string is refused, and never written down either; nor is an
+      // invite link's token, which opens a list to whoever holds it.
+      url: loggedUrl(request),
       // The socket's address, or the client's past API_TRUSTED_PROXIES; never a bare header.
       ip: request.ip,
       statusCode: reply.statusCode,

@@ -60,4 +60,42 @@ describe("error logs", () => {
     expect(log).toContain(owner);
     for (const secret of ["Zebra", "Okapi", "Quokka", "Wombat"]) expect(log).not.toContain(secret);
   });
+
+  it("never write down an invite link's token, on any invite route or a mistyped one", async () => {
+    const guest = await t.createUser();
+    const guestHeaders = { authorization: `Bearer ${await t.tokenFor(guest)}` };
+    const list = await t.app.inject({
+      method: "POST",
+      url: "/api/lists",
+      headers,
+      payload: { name: "Logged list" },
+    });
+    expect(list.statusCode).toBe(201);
+    const listId = list.json<{ id: string }>().id;
+    const tokens: string[] = [];
+    for (let made = 0; made < 2; made++) {
+      const invite = await t.app.inject({
+        method: "POST",
+        url: `/api/lists/${listId}/invites`,
+        headers,
+        payload: { role: "viewer" },
+      });
+      expect(invite.statusCode).toBe(201);
+      tokens.push(invite.json<{ token: string }>().token);
+    }
+    const [first = "", second = ""] = tokens;
+    lines.length = 0;
+    for (const [method, url] of [
+      ["GET", `/api/invites/${first}`],
+      ["POST", `/api/invites/${first}/accept`],
+      ["GET", `/api/invites/${second}/not-a-route`],
+      ["GET", `/api/invites/${encodeURIComponent(second)}?x=1`],
+    ] as const) {
+      const answer = await t.app.inject({ method, url, headers: guestHeaders });
+      expect(answer.statusCode).toBeLessThan(500);
+    }
+    const log = lines.join("");
+    expect(log).toContain("/api/invites/[redacted]/accept");
+    for (const token of tokens) expect(log).not.toContain(token);
+  });
 });
