@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authEnv, bridgeSettings, describeIssues, sharedEnv } from "@taskbridge/auth/env";
+import { drainEnv } from "@taskbridge/shared/drain";
 
 const ApiEnvSchema = authEnv(
   {
@@ -22,6 +23,7 @@ const ApiEnvSchema = authEnv(
     API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
     API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     API_TRUSTED_PROXIES: z.string().optional(),
+    ...drainEnv,
   },
   { secretRequired: "hs256" },
 )
@@ -66,6 +68,11 @@ const ApiEnvSchema = authEnv(
         .split(",")
         .map((value) => value.trim())
         .filter(Boolean),
+      /** On SIGTERM: how long readiness says 503 before the listener closes, and the bound. */
+      drain: {
+        delayMs: Math.min(env.DRAIN_DELAY_MS, env.DRAIN_TIMEOUT_MS),
+        timeoutMs: env.DRAIN_TIMEOUT_MS,
+      },
     };
   });
 

@@ -10,6 +10,8 @@ import { TaskRepository } from "../repositories/tasks.ts";
 /** Open streams one user may hold at once (tabs, devices). */
 const MAX_STREAMS_PER_USER = 20;
 const HEARTBEAT_MS = 25_000;
+/** The reconnection delay a stream ended by a draining copy suggests (`retry:`). */
+export const DRAIN_RETRY_MS = 500;
 
 export interface EventRoutesOptions {
   /** Whether this copy sends due reminders (default true); every copy delivers them. */
@@ -75,7 +77,8 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           "reminder, on every open stream of one person: the assignee, else the creator, else " +
           "the list's owner (always a current member of the list).\n" +
           "- a comment line every 25 s to keep the connection open.\n\n" +
-          "The stream ends when the token expires; reconnect with a fresh one (after a " +
+          "The stream ends when the token expires; reconnect with a fresh one. It also ends, " +
+          "after a `retry: 500` line, when the API copy serving it stops: reconnect then (after a " +
           "reconnection, refetch: changes made meanwhile are not replayed).",
         security: [{ bearerAuth: [] }],
         response: {
@@ -152,6 +155,12 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       };
       streams.add(end);
       request.raw.on("close", end);
+      // Draining: the client reconnects soon, to a copy that stays (through the balancer).
+      const stopDrainWatch = app.drain.onDrain(() => {
+        if (!reply.raw.writableEnded) write(`retry: ${DRAIN_RETRY_MS}\n\n`);
+        end();
+      });
+      request.raw.once("close", stopDrainWatch);
     },
   );
 };
