@@ -40,8 +40,7 @@ import {
 import { ensureWebBuild, webDir } from "./web-build.ts";
 
 const dev = process.argv.includes("--dev");
-const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length) as
-  "api" | "web" | undefined;
+const onlyArg = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 const cluster = process.argv.includes("--cluster");
 const nextBin = createRequire(path.join(webDir, "package.json")).resolve("next/dist/bin/next");
 /** Longest a child may take to stop after SIGTERM before it is killed: its drain, and more. */
@@ -167,9 +166,10 @@ async function main() {
     stopOnce();
   });
 
-  if (only !== undefined && only !== "api" && only !== "web") {
-    throw new StartError(`--only takes api or web, not ${only}`);
+  if (onlyArg !== undefined && onlyArg !== "api" && onlyArg !== "web") {
+    throw new StartError(`--only takes api or web, not ${onlyArg}`);
   }
+  const only: "api" | "web" | undefined = onlyArg;
   const env = readStackEnv();
   stopGraceMs = env.DRAIN_TIMEOUT_MS + 5000;
   const secret = await resolveAuthSecret(env);
