@@ -291,6 +291,14 @@ async function main() {
       say(`starting ${name} on ${env.HOST}:${port}`);
       readiness.push({ name, url: startWeb(name, port) });
     }
+    // Started once the web copies answer, so that it does not begin by reporting them DOWN;
+    // the API copies are ready only once they have the web app's keys, fetched through it.
+    await Promise.all(
+      readiness
+        .filter(({ name }) => name.startsWith("web"))
+        .map(({ url }) => waitFor(url, 120_000)),
+    );
+    if (stopping) return;
     say(`starting HAProxy (${path.relative(projectRoot, haproxyArgs()[2] ?? "")})`);
     run("haproxy", haproxy ?? "haproxy", haproxyArgs(), {
       cwd: projectRoot,
