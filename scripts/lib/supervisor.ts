@@ -146,7 +146,8 @@ async function main() {
   // database last, then exit.
   const grace = closeWithGrace(
     {
-      delay: 30_000,
+      // Every server's drain (DRAIN_TIMEOUT_MS), then the database's stop.
+      delay: Math.max(30_000, (Number(process.env.DRAIN_TIMEOUT_MS) || 0) + 20_000),
       logger: { error: (message: unknown) => console.error(`[taskbridge] ${String(message)}`) },
     },
     async ({ err }) => {

@@ -249,6 +249,21 @@ async function main(): Promise<number> {
     }
   };
 
+  // Stopped from outside (`npm test` passes a SIGTERM on; Ctrl-C): leave nothing running.
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await Promise.all(everything.map((copy) => copy.stop(15_000)));
+      await database.drop().catch(() => undefined);
+      await server.stop();
+    })());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the copies`);
+      void cleanUp().finally(() => process.exit(1));
+    });
+  }
+
   try {
     const started = Date.now();
     for (const copy of copies) copy.start();
@@ -410,9 +425,7 @@ async function main(): Promise<number> {
     report([error instanceof Error ? error.message : String(error)]);
     return 1;
   } finally {
-    await Promise.all(everything.map((copy) => copy.stop(15_000)));
-    await database.drop().catch(() => undefined);
-    await server.stop();
+    await cleanUp();
   }
 }
 
