@@ -65,25 +65,32 @@ export function haproxyArgs(): string[] {
 }
 
 /**
- * Each server's state as HAProxy's stats page reports it, by `backend/server` ("web/web1":
- * "UP", "DOWN", "UP 1/2" while rising...). Empty when the stats page does not answer.
+ * Each server's line of HAProxy's stats page, by `backend/server` ("web/web1"), as column name
+ * to value (`status`: "UP", "DOWN", "UP 1/2" while rising...; `req_tot`: HTTP requests sent to
+ * it). Empty when the stats page does not answer.
  */
-export async function haproxyServerStates(statsUrl: string): Promise<Map<string, string>> {
-  const states = new Map<string, string>();
+export async function haproxyServerStats(
+  statsUrl: string,
+): Promise<Map<string, Record<string, string>>> {
+  const servers = new Map<string, Record<string, string>>();
   const text = await fetch(`${statsUrl}/;csv`, { signal: AbortSignal.timeout(2000) })
     .then((response) => (response.ok ? response.text() : ""))
     .catch(() => "");
   const [header, ...rows] = text.split("\n");
-  if (!header) return states;
+  if (!header) return servers;
   const columns = header.replace(/^# /, "").split(",");
-  const proxy = columns.indexOf("pxname");
-  const server = columns.indexOf("svname");
-  const status = columns.indexOf("status");
   for (const row of rows) {
     const cells = row.split(",");
-    const name = cells[server];
+    const line = Object.fromEntries(columns.map((column, index) => [column, cells[index] ?? ""]));
+    const name = line.svname;
     if (!name || name === "FRONTEND" || name === "BACKEND") continue;
-    states.set(`${cells[proxy]}/${name}`, cells[status] ?? "");
+    servers.set(`${line.pxname}/${name}`, line);
   }
-  return states;
+  return servers;
+}
+
+/** Each server's state (`status` above), by `backend/server`. */
+export async function haproxyServerStates(statsUrl: string): Promise<Map<string, string>> {
+  const stats = await haproxyServerStats(statsUrl);
+  return new Map([...stats].map(([name, line]) => [name, line.status ?? ""]));
 }

@@ -19,6 +19,7 @@ import {
   haproxyArgs,
   haproxyEnv,
   haproxyServerStates,
+  haproxyServerStats,
   webArgs,
   type ClusterAddresses,
 } from "../../scripts/lib/copies.ts";
@@ -399,7 +400,22 @@ async function main(): Promise<number> {
     );
     await client.end();
 
+    // No stickiness: every copy took its share of the requests (a copy is down for a few
+    // seconds of the minute, and one person's session or token works on any copy).
+    const served = await haproxyServerStats(statsUrl);
+    const shares = copies.map((copy) => ({
+      name: copy.name,
+      backend: copy.server.split("/")[0] ?? "",
+      requests: Number(served.get(copy.server)?.req_tot ?? 0),
+    }));
+    const backendTotal = (backend: string) =>
+      shares.filter((share) => share.backend === backend).reduce((sum, s) => sum + s.requests, 0);
+
     const problems: string[] = [...restartProblems];
+    for (const share of shares) {
+      if (share.requests < backendTotal(share.backend) * 0.2)
+        problems.push(`${share.name} served only ${share.requests} requests`);
+    }
     if (restartsEndedAt === undefined || restartsEndedAt > loadSeconds * 1000)
       problems.push(`the restarts did not finish within the load (${restarts.length} of 4 done)`);
     if (failures.length > 0) problems.push(`${failures.length} of ${total} requests failed`);
@@ -415,6 +431,7 @@ async function main(): Promise<number> {
         `${stored.rowCount} stored), ${counts.session} session reads and ${counts.page} pages from the web app`,
     );
     log(`restarted in turn: ${restarts.join("; ")}`);
+    log(`requests each copy served: ${shares.map((s) => `${s.name} ${s.requests}`).join(", ")}`);
     if (problems.length > 0) {
       report(problems);
       return 1;
