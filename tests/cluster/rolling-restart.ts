@@ -156,6 +156,70 @@ async function signUp(webOrigin: string, index: number): Promise<Person> {
   return { cookie, token, address };
 }
 
+interface StreamRecord {
+  /** Streams opened with 200. */
+  opened: number;
+  /** Streams a copy ended while draining, with its `retry:` hint last. */
+  endedWithRetry: number;
+  /** `event: task` messages received. */
+  taskEvents: number;
+}
+
+/**
+ * An event stream client through the balancer, as the web app's is: it reconnects whenever its
+ * stream ends (after the `retry:` the stream gave), until `stop` aborts it. A stream that fails
+ * to open, or breaks instead of ending, is a failure. What it receives is counted only (the
+ * replay of missed changes across a reconnection is not checked here).
+ */
+async function followEvents(
+  apiOrigin: string,
+  person: Person,
+  stop: AbortSignal,
+  failures: Failure[],
+  startedAt: number,
+): Promise<StreamRecord> {
+  const record: StreamRecord = { opened: 0, endedWithRetry: 0, taskEvents: 0 };
+  let retryMs = 3000;
+  while (!stop.aborted) {
+    let tail = "";
+    try {
+      const response = await fetch(`${apiOrigin}/api/events`, {
+        headers: { authorization: `Bearer ${person.token}` },
+        signal: stop,
+      });
+      if (response.status !== 200 || !response.body) {
+        failures.push({
+          at: Date.now() - startedAt,
+          what: "GET /api/events",
+          problem: `${response.status} ${(await response.text()).slice(0, 200)}`,
+        });
+      } else {
+        record.opened += 1;
+        const decoder = new TextDecoder();
+        for await (const chunk of response.body) {
+          const text = decoder.decode(chunk as Uint8Array, { stream: true });
+          record.taskEvents += text.split("event: task\n").length - 1;
+          tail = (tail + text).slice(-200);
+        }
+        const retry = /retry: (\d+)\n\n$/.exec(tail);
+        if (retry) {
+          record.endedWithRetry += 1;
+          retryMs = Number(retry[1]);
+        }
+      }
+    } catch (error) {
+      if (stop.aborted) break;
+      failures.push({
+        at: Date.now() - startedAt,
+        what: "GET /api/events",
+        problem: `broken: ${(error as Error).message} (${String((error as { cause?: unknown }).cause)})`,
+      });
+    }
+    await sleep(retryMs);
+  }
+  return record;
+}
+
 async function main(): Promise<number> {
   const haproxy = findHaproxy();
   if (!haproxy) {
@@ -350,6 +414,14 @@ async function main(): Promise<number> {
       }
     };
 
+    // Two people follow their event streams through the balancer all along.
+    const stopStreams = new AbortController();
+    const streams = Promise.all(
+      people
+        .slice(0, 2)
+        .map((person) => followEvents(apiOrigin, person, stopStreams.signal, failures, loadStart)),
+    );
+
     const restarts: string[] = [];
     const restartProblems: string[] = [];
     const restarting = (async () => {
@@ -386,6 +458,8 @@ async function main(): Promise<number> {
     }
     const loadSeconds = (Date.now() - loadStart) / 1000;
     await Promise.all(inFlight);
+    stopStreams.abort();
+    const followed = await streams;
     const restartsEndedAt = await Promise.race([restarting, sleep(60_000).then(() => undefined)]);
 
     // Every acknowledged write is stored, and stored once: no retried POST ran twice.
@@ -412,8 +486,14 @@ async function main(): Promise<number> {
       shares.filter((share) => share.backend === backend).reduce((sum, s) => sum + s.requests, 0);
 
     const problems: string[] = [...restartProblems];
+    // Each API copy restarted ends the streams it holds with a retry hint, and they reconnect.
+    const endedWithRetry = followed.reduce((sum, record) => sum + record.endedWithRetry, 0);
+    if (endedWithRetry < 2)
+      problems.push(`only ${endedWithRetry} event streams ended with a retry hint on a restart`);
+    if (followed.some((record) => record.taskEvents === 0))
+      problems.push("an event stream client heard no task change");
     for (const share of shares) {
-      if (share.requests < backendTotal(share.backend) * 0.2)
+      if (share.requests < backendTotal(share.backend) * 0.1)
         problems.push(`${share.name} served only ${share.requests} requests`);
     }
     if (restartsEndedAt === undefined || restartsEndedAt > loadSeconds * 1000)
@@ -431,6 +511,9 @@ async function main(): Promise<number> {
         `${stored.rowCount} stored), ${counts.session} session reads and ${counts.page} pages from the web app`,
     );
     log(`restarted in turn: ${restarts.join("; ")}`);
+    log(
+      `event streams: ${followed.map((r) => `${r.opened} opened, ${r.endedWithRetry} ended by a draining copy with retry:, ${r.taskEvents} task events`).join("; ")}`,
+    );
     log(`requests each copy served: ${shares.map((s) => `${s.name} ${s.requests}`).join(", ")}`);
     if (problems.length > 0) {
       report(problems);
