@@ -1,8 +1,9 @@
 // Rolling restart through HAProxy, loses nothing: two task API copies and two web app copies
 // (as `npm run cluster` runs them) behind deploy/haproxy.cfg, a steady load of reads and writes
 // through the balancer for a minute, and meanwhile each copy in turn gets SIGTERM, exits, starts
-// again and comes back UP. Every request must succeed (no 5xx, no reset, no timeout) and every
-// write the API acknowledged must be stored, once.
+// again and comes back UP. Every request must succeed (no 5xx, no reset, no timeout), every
+// write the API acknowledged must be stored, once, and event streams followed through the
+// balancer must end with a retry hint and reconnect (replay of what they missed is not checked).
 //
 // Run by `npm test` after the web app's build (it needs one); on its own:
 // `node --import tsx tests/cluster/rolling-restart.ts`. Skipped, saying so, without `haproxy`.
