@@ -28,6 +28,13 @@ function askToStop() {
   supervisor.send("stop");
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, askToStop);
+// `npm start` runs this under `sh -c`, and npm passes a SIGTERM sent to npm alone (a service
+// manager stopping it, `kill <npm's pid>`) to that shell, not to this process: the shell dies of
+// it and this process is handed to init. A parent that changes is a stop request too.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) askToStop();
+}, 250).unref();
 
 supervisor.on("error", (error) => {
   console.error(`[taskbridge] could not start: ${error.message}`);

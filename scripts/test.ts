@@ -1,11 +1,12 @@
 // `npm test`: every suite. Vitest (unit and integration) runs first; then the web app's production
 // build is made, unless one newer than its sources is there, since the browser suite needs it; then
-// Playwright runs against that build. The build comes after Vitest, not beside it: each keeps both
-// cores of a small machine busy, and side by side the two took longer than one after the other
-// (a clean run on two cores: 232-247 s side by side, 202 s in turn). The web app's type check is
-// the exception: one single-threaded tsc, it runs beside Vitest, whose tests spend part of their
-// time waiting, and the build then skips its own pass over the same files. Arguments go to
-// Playwright (`npm test -- e2e/x.spec.ts`).
+// the rolling-restart test (tests/cluster/rolling-restart.ts: HAProxy in front of two copies of
+// each app) and Playwright run against that build, one after the other. The build comes after
+// Vitest, not beside it: each keeps both cores of a small machine busy, and side by side the two
+// took longer than one after the other (a clean run on two cores: 232-247 s side by side, 202 s in
+// turn). The web app's type check is the exception: one single-threaded tsc, it runs beside
+// Vitest, whose tests spend part of their time waiting, and the build then skips its own pass over
+// the same files. Arguments go to Playwright alone (`npm test -- e2e/x.spec.ts`).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { webBuildIsCurrent } from "./lib/web-build.ts";
@@ -81,6 +82,22 @@ async function main(): Promise<number> {
     if (built !== 0) {
       console.error("The web app's build failed (above); the browser suite needs it.");
       return built;
+    }
+  }
+  // Arguments choose Playwright tests: then only those run.
+  if (process.argv.length <= 2) {
+    // Two API and two web copies behind HAProxy, restarted in turn under load (about 90 s; it
+    // says it is skipped when HAProxy is not installed). After the build, whose output it runs,
+    // and before the browser suite, not beside it: both want the two cores.
+    const cluster = await run(process.execPath, [
+      "--import",
+      "tsx",
+      path.join(projectRoot, "tests/cluster/rolling-restart.ts"),
+    ]);
+    if (cluster !== 0) {
+      console.error("The rolling-restart test failed (above); the browser suite runs anyway.");
+      const browsers = await run(bin("playwright"), ["test"]);
+      return cluster || browsers;
     }
   }
   return run(bin("playwright"), ["test", ...process.argv.slice(2)]);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { authEnv, describeIssues, sharedEnv } from "@taskbridge/auth/env";
+import { drainEnv } from "@taskbridge/shared/drain";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Git-ignored folder for everything this machine keeps: database files, generated secrets. */
@@ -18,6 +19,13 @@ const StackEnvSchema = authEnv(
     WEB_PORT: sharedEnv.port(3000),
     API_PORT: sharedEnv.port(8000),
     HOST: z.string().min(1).default("127.0.0.1"),
+    // `npm run cluster`: HAProxy's two frontends and its stats page; the copies listen on
+    // WEB_PORT + 1, + 2 and API_PORT + 1, + 2.
+    CLUSTER_WEB_PORT: sharedEnv.port(8080),
+    CLUSTER_API_PORT: sharedEnv.port(8081),
+    CLUSTER_STATS_PORT: sharedEnv.port(8404),
+    // Checked here so that a wrong value stops the start, not one copy of many; the apps read them.
+    ...drainEnv,
   },
   // In development a strong one is generated (see localSecrets).
   { secretRequired: "production" },

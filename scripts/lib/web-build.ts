@@ -36,3 +36,37 @@ export async function webBuildIsCurrent(): Promise<boolean> {
   if (!existsSync(buildId)) return false;
   return statSync(buildId).mtimeMs >= (await newestSourceTime());
 }
+
+// Any fixed 64-bit number, distinct from the migrations' lock (packages/db/src/migrate.ts).
+const BUILD_LOCK_KEY = "7301947265012449";
+
+/**
+ * Makes the web app's production build unless a current one is there (`build` makes it). With a
+ * database, two copies starting at once on one machine (`npm run start:web` twice) take turns
+ * under a PostgreSQL advisory lock: the second waits, then finds the build current.
+ */
+export async function ensureWebBuild(options: {
+  databaseUrl?: string;
+  build: () => Promise<void>;
+  say: (message: string) => void;
+}): Promise<void> {
+  if (await webBuildIsCurrent()) return;
+  if (!options.databaseUrl) {
+    options.say("building the web app (first start, or its sources changed)");
+    return options.build();
+  }
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({
+    connectionString: options.databaseUrl,
+    application_name: "taskbridge-web-build",
+  });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock($1)", [BUILD_LOCK_KEY]);
+    if (await webBuildIsCurrent()) return;
+    options.say("building the web app (first start, or its sources changed)");
+    await options.build();
+  } finally {
+    await client.end();
+  }
+}

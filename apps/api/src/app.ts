@@ -17,6 +17,7 @@ import {
 import pino from "pino";
 import type pg from "pg";
 import type { Database } from "@taskbridge/db/client";
+import { Drain } from "@taskbridge/shared/drain";
 import type { ApiConfig } from "./env.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import { RevocationSet } from "./auth/revocations.ts";
@@ -61,6 +62,8 @@ declare module "fastify" {
     listIds: ListIdsCache;
     /** Revoked sessions, users and app grants, kept current over LISTEN (auth/revocations.ts). */
     revocations: RevocationSet;
+    /** On once SIGTERM came (server.ts): readiness 503, answers close their connection. */
+    drain: Drain;
   }
 }
 
@@ -180,6 +183,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Without configured proxies `request.ip` is the socket's address and X-Forwarded-For is
     // ignored, so no client can choose the address it is logged and limited under.
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
+    // A request that reaches a closing server (on a connection opened before) is served, not
+    // refused with a 503 that a balancer would pass on: draining answers it with
+    // `Connection: close` instead (below).
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -190,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("db", deps.db);
   app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
   app.decorate("listIds", new ListIdsCache());
+  app.decorate("drain", new Drain());
   app.decorateRequest("user", requestUserDecoration);
   app.readinessChecks.set("database", async () => {
     await deps.pool.query("select 1");
@@ -214,6 +222,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A callback hook, not an async one: one promise fewer on every response.
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    // Draining: the client (a balancer's pooled connection, a browser) opens a new connection
+    // for its next request, which reaches a copy that stays.
+    if (app.drain.draining) reply.header("connection", "close");
     done(null, payload);
   });
 

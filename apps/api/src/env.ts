@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authEnv, bridgeSettings, describeIssues, sharedEnv } from "@taskbridge/auth/env";
+import { drainEnv } from "@taskbridge/shared/drain";
 
 const ApiEnvSchema = authEnv(
   {
@@ -23,6 +24,7 @@ const ApiEnvSchema = authEnv(
     API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     API_TRUSTED_PROXIES: z.string().optional(),
     METRICS_TOKEN: sharedEnv.metricsToken(),
+    ...drainEnv,
   },
   { secretRequired: "hs256" },
 )
@@ -69,6 +71,11 @@ const ApiEnvSchema = authEnv(
         .filter(Boolean),
       /** What `/metrics` asks for as a bearer token; undefined: no `/metrics` at all. */
       metricsToken: env.METRICS_TOKEN,
+      /** On SIGTERM: how long readiness says 503 before the listener closes, and the bound. */
+      drain: {
+        delayMs: Math.min(env.DRAIN_DELAY_MS, env.DRAIN_TIMEOUT_MS),
+        timeoutMs: env.DRAIN_TIMEOUT_MS,
+      },
     };
   });
 

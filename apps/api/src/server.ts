@@ -1,5 +1,6 @@
 import closeWithGrace from "close-with-grace";
 import { createDb, createPool } from "@taskbridge/db/client";
+import { stopOnSignals } from "@taskbridge/shared/drain";
 import { buildApp } from "./app.ts";
 import { errorCode } from "./plugins/errors.ts";
 import { ConfigError, loadConfig } from "./env.ts";
@@ -16,13 +17,32 @@ async function main() {
     app.log.warn({ code: errorCode(error) }, "idle database connection lost"),
   );
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, "shutting down after an error");
-    else app.log.info({ signal }, "shutting down");
+  // SIGTERM and SIGINT drain (readiness 503, streams and idle connections closed, in-flight
+  // requests answered), then the process exits; see @taskbridge/shared/drain.
+  stopOnSignals({
+    server: app.server,
+    drain: app.drain,
+    settings: config.drain,
     // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
-    await app.close();
-    await pool.end();
+    close: () => app.close(),
+    cleanup: () => pool.end(),
+    log: {
+      info: (message) => app.log.info(message),
+      warn: (message) => app.log.warn(message),
+    },
   });
+  // An error nothing caught: stop as gracefully as the process still can.
+  closeWithGrace(
+    {
+      delay: config.drain.timeoutMs,
+      skip: ["SIGHUP", "SIGINT", "SIGTERM", "SIGUSR2", "SIGQUIT"],
+    },
+    async ({ err }) => {
+      if (err) app.log.error({ err }, "shutting down after an error");
+      await app.close();
+      await pool.end();
+    },
+  );
 
   await app.listen({ port: config.port, host: config.host });
 }

@@ -142,8 +142,11 @@ describe("/metrics on the API", () => {
       });
       expect(created.statusCode).toBe(201);
       await stream.until((event) => event.name === "reminder");
-      const text = (await scrape(t, `Bearer ${METRICS_TOKEN}`)).body;
-      expect(text).toMatch(new RegExp(`^taskbridge_reminders_sent_total ${sentBefore + 1}$`, "m"));
+      // The stream hears of the reminder (NOTIFY at the sender's commit) before or after the
+      // sender counts it, as the two race: the count is read until it is there.
+      await expect
+        .poll(async () => (await scrape(t, `Bearer ${METRICS_TOKEN}`)).body)
+        .toMatch(new RegExp(`^taskbridge_reminders_sent_total ${sentBefore + 1}$`, "m"));
     } finally {
       await stream.close();
     }

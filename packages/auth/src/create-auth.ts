@@ -128,6 +128,10 @@ export function createAuth({
         // Also makes the longest window that of the failed sign-in counts, so that Better Auth's
         // pruning of old rateLimit rows keeps those counts (see sign-in-limits.ts) for it.
         "/delete-user": { window: SIGN_IN_COUNT_WINDOW_SECONDS, max: 5 },
+        // A load balancer's health checks come from one address, once a second or so: limited,
+        // they would reach the cap within minutes and every web copy would be marked down.
+        // The route reads nothing and writes nothing (not even a rate-limit row) with this off.
+        "/ok": false,
       },
     },
     advanced: {

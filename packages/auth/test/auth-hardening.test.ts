@@ -187,6 +187,19 @@ describe("client address", () => {
   });
 });
 
+describe("health checks", () => {
+  it("never meet the rate limiter: a balancer's checks from one address all answer 200", async () => {
+    // Above the default limit of 200 a minute, as a balancer checking twice a second reaches
+    // within two minutes; every check from its one address.
+    const balancer = newClient();
+    const statuses = new Set<number>();
+    for (let i = 0; i < 220; i++) statuses.add((await balancer.request("/ok")).status);
+    expect([...statuses]).toEqual([200]);
+    const rows = await server.pool.query(`select key from rate_limit where key like '%/ok%'`);
+    expect(rows.rowCount).toBe(0);
+  });
+});
+
 describe("when the database goes away", () => {
   let dir: string;
   let pg: RunningPostgres;

@@ -13,6 +13,8 @@ const MAX_STREAMS_PER_USER = 20;
 const HEARTBEAT_MS = 25_000;
 /** Changes read from the feed at once (a long replay is read and written batch by batch). */
 const FEED_BATCH = 500;
+/** The reconnection delay a stream ended by a draining copy suggests (`retry:`). */
+export const DRAIN_RETRY_MS = 500;
 
 export interface EventRoutesOptions {
   /** Whether this copy sends due reminders (default true); every copy delivers them. */
@@ -143,7 +145,9 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
           "everything, then go on from there. A `Last-Event-ID` that is not a non-negative " +
           "integer answers 400. Reminders carry no `id`.\n\n" +
           "The stream ends when the token expires, and at once when its session, account or " +
-          "app access is revoked; reconnect with a fresh token and `Last-Event-ID`.",
+          "app access is revoked; reconnect with a fresh token and `Last-Event-ID`. It also " +
+          "ends, after a `retry: 500` line, when the API copy serving it stops: reconnect then, " +
+          "with `Last-Event-ID`, and another copy carries on.",
         security: [{ bearerAuth: [] }],
         headers: z.looseObject({
           "last-event-id": z
@@ -316,6 +320,12 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       }
       open.set(end, user);
       request.raw.on("close", end);
+      // Draining: the client reconnects soon, to a copy that stays (through the balancer).
+      const stopDrainWatch = app.drain.onDrain(() => {
+        if (!reply.raw.writableEnded) write(`retry: ${DRAIN_RETRY_MS}\n\n`);
+        end();
+      });
+      request.raw.once("close", stopDrainWatch);
       // Revoked between the token check and now (a notification heard meanwhile): end already.
       if (app.revocations.refusalOf(user)) end();
       // Replay what the client missed (or catch up with what came since the start was read).
