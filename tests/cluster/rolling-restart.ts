@@ -111,6 +111,31 @@ async function untilUp(statsUrl: string, servers: string[], timeoutMs = 30_000):
   );
 }
 
+/** What the copies' `/metrics` asks for, scraped once during the load. */
+const METRICS_TOKEN = randomBytes(24).toString("hex");
+
+/**
+ * `/metrics` through the balancer, as a Prometheus server would scrape it: refused (404) without
+ * the token; with it, the request histogram is labelled by route template, never by a raw path.
+ */
+async function scrapeMetrics(origin: string, series: string): Promise<string[]> {
+  const problems: string[] = [];
+  const refused = await fetch(`${origin}/metrics`);
+  if (refused.status !== 404)
+    problems.push(`${origin}/metrics without the token: ${refused.status}`);
+  const scraped = await fetch(`${origin}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const text = await scraped.text();
+  if (scraped.status !== 200) problems.push(`${origin}/metrics: ${scraped.status}`);
+  const buckets = text.split("\n").filter((line) => line.startsWith(`${series}_bucket{`));
+  if (!buckets.some((line) => /route="[^"]*"/.test(line)))
+    problems.push(`${origin}/metrics has no ${series} by route`);
+  const raw = buckets.find((line) => /route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}-/.test(line));
+  if (raw) problems.push(`${origin}/metrics labels a raw path: ${raw}`);
+  return problems;
+}
+
 interface Person {
   cookie: string;
   token: string;
@@ -164,28 +189,58 @@ interface StreamRecord {
   endedWithRetry: number;
   /** `event: task` messages received. */
   taskEvents: number;
+  /** The feed position the first stream started at (its `ready` id). */
+  start: number | undefined;
+  /** The position of every feed message received, in the order received. */
+  positions: number[];
+  /** `event: resync` received: the client would have had to reload everything. */
+  resyncs: number;
+}
+
+/** The user id a token is for (its `sub`), to read their feed's head in the database. */
+function subjectOf(token: string): string {
+  const payload = token.split(".")[1] ?? "";
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub: string };
+  return claims.sub;
 }
 
 /**
  * An event stream client through the balancer, as the web app's is: it reconnects whenever its
  * stream ends (after the `retry:` the stream gave), until `stop` aborts it. A stream that fails
- * to open, or breaks instead of ending, is a failure. What it receives is counted only (the
- * replay of missed changes across a reconnection is not checked here).
+ * to open, or breaks instead of ending, is a failure. It reconnects as EventSource does, with
+ * `Last-Event-ID` (the last feed position it got), and records every position it receives, so
+ * the test can tell that each change came once, in order, whichever copy it reached.
  */
+function newStreamRecord(): StreamRecord {
+  return {
+    opened: 0,
+    endedWithRetry: 0,
+    taskEvents: 0,
+    start: undefined,
+    positions: [],
+    resyncs: 0,
+  };
+}
+
 async function followEvents(
   apiOrigin: string,
   person: Person,
+  record: StreamRecord,
   stop: AbortSignal,
   failures: Failure[],
   startedAt: number,
 ): Promise<StreamRecord> {
-  const record: StreamRecord = { opened: 0, endedWithRetry: 0, taskEvents: 0 };
   let retryMs = 3000;
+  let lastId: string | undefined;
   while (!stop.aborted) {
     let tail = "";
+    let pending = "";
     try {
       const response = await fetch(`${apiOrigin}/api/events`, {
-        headers: { authorization: `Bearer ${person.token}` },
+        headers: {
+          authorization: `Bearer ${person.token}`,
+          ...(lastId === undefined ? {} : { "last-event-id": lastId }),
+        },
         signal: stop,
       });
       if (response.status !== 200 || !response.body) {
@@ -199,8 +254,25 @@ async function followEvents(
         const decoder = new TextDecoder();
         for await (const chunk of response.body) {
           const text = decoder.decode(chunk as Uint8Array, { stream: true });
-          record.taskEvents += text.split("event: task\n").length - 1;
           tail = (tail + text).slice(-200);
+          pending += text;
+          // Whole messages only: a message ends with a blank line.
+          let end = pending.indexOf("\n\n");
+          while (end >= 0) {
+            const message = pending.slice(0, end);
+            pending = pending.slice(end + 2);
+            end = pending.indexOf("\n\n");
+            const event = /^event: (.+)$/m.exec(message)?.[1];
+            const id = /^id: (\d+)$/m.exec(message)?.[1];
+            if (event === "resync") record.resyncs += 1;
+            if (id === undefined) continue;
+            if (event === "ready" || event === "resync") record.start ??= Number(id);
+            else {
+              if (event === "task") record.taskEvents += 1;
+              record.positions.push(Number(id));
+            }
+            lastId = id;
+          }
         }
         const retry = /retry: (\d+)\n\n$/.exec(tail);
         if (retry) {
@@ -273,6 +345,7 @@ async function main(): Promise<number> {
     DB_POOL_MAX: "8",
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
+    METRICS_TOKEN,
   };
   const copies = [
     ...addresses.apiPorts.map(
@@ -417,10 +490,21 @@ async function main(): Promise<number> {
 
     // Two people follow their event streams through the balancer all along.
     const stopStreams = new AbortController();
+    const following = people.slice(0, 2).map((person) => ({ person, record: newStreamRecord() }));
     const streams = Promise.all(
-      people
-        .slice(0, 2)
-        .map((person) => followEvents(apiOrigin, person, stopStreams.signal, failures, loadStart)),
+      following.map(({ person, record }) =>
+        followEvents(apiOrigin, person, record, stopStreams.signal, failures, loadStart),
+      ),
+    );
+
+    // Half way through the load (and the restarts), both apps' /metrics through the balancer.
+    const scraped = sleep(30_000).then(async () =>
+      (
+        await Promise.all([
+          scrapeMetrics(apiOrigin, "taskbridge_http_request_duration_seconds"),
+          scrapeMetrics(webOrigin, "taskbridge_web_http_request_duration_seconds"),
+        ])
+      ).flat(),
     );
 
     const restarts: string[] = [];
@@ -459,6 +543,27 @@ async function main(): Promise<number> {
     }
     const loadSeconds = (Date.now() - loadStart) / 1000;
     await Promise.all(inFlight);
+    // Each follower catches up with its feed's head (bounded), then the streams stop.
+    const feedHeads = async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const heads = await client.query<{ user_id: string; last: string }>(
+          "select user_id, last::text as last from change_feed_head where user_id = any($1::text[])",
+          [following.map(({ person }) => subjectOf(person.token))],
+        );
+        return new Map(heads.rows.map((row) => [row.user_id, Number(row.last)]));
+      } finally {
+        await client.end();
+      }
+    };
+    const heads = await feedHeads();
+    const caughtUp = () =>
+      following.every(
+        ({ person, record }) =>
+          (record.positions.at(-1) ?? record.start) === heads.get(subjectOf(person.token)),
+      );
+    for (let waited = 0; waited < 100 && !caughtUp(); waited++) await sleep(100);
     stopStreams.abort();
     const followed = await streams;
     const restartsEndedAt = await Promise.race([restarting, sleep(60_000).then(() => undefined)]);
@@ -486,13 +591,31 @@ async function main(): Promise<number> {
     const backendTotal = (backend: string) =>
       shares.filter((share) => share.backend === backend).reduce((sum, s) => sum + s.requests, 0);
 
-    const problems: string[] = [...restartProblems];
+    const problems: string[] = [...restartProblems, ...(await scraped)];
     // Each API copy restarted ends the streams it holds with a retry hint, and they reconnect.
     const endedWithRetry = followed.reduce((sum, record) => sum + record.endedWithRetry, 0);
     if (endedWithRetry < 2)
       problems.push(`only ${endedWithRetry} event streams ended with a retry hint on a restart`);
     if (followed.some((record) => record.taskEvents === 0))
       problems.push("an event stream client heard no task change");
+    // Across every reconnection (Last-Event-ID, to whichever copy): each change of the person's
+    // feed exactly once and in order, from where the first stream started to the feed's head.
+    for (const [index, { person, record }] of following.entries()) {
+      const head = heads.get(subjectOf(person.token)) ?? 0;
+      const start = record.start ?? 0;
+      const expected = Array.from({ length: head - start }, (_, offset) => start + 1 + offset);
+      if (record.resyncs > 0) problems.push(`event stream ${index + 1} was told to resync`);
+      if (JSON.stringify(record.positions) !== JSON.stringify(expected)) {
+        const seen = new Set<number>();
+        const twice = record.positions.filter((p) => seen.has(p) || !seen.add(p)).length;
+        const missing = expected.filter((p) => !seen.has(p)).length;
+        problems.push(
+          `event stream ${index + 1} got ${record.positions.length} changes for positions ` +
+            `${start + 1}..${head}: ${missing} missing, ${twice} twice, ` +
+            `in order: ${record.positions.every((p, i, all) => i === 0 || p > (all[i - 1] ?? 0))}`,
+        );
+      }
+    }
     for (const share of shares) {
       if (share.requests < backendTotal(share.backend) * 0.1)
         problems.push(`${share.name} served only ${share.requests} requests`);
@@ -513,7 +636,7 @@ async function main(): Promise<number> {
     );
     log(`restarted in turn: ${restarts.join("; ")}`);
     log(
-      `event streams: ${followed.map((r) => `${r.opened} opened, ${r.endedWithRetry} ended by a draining copy with retry:, ${r.taskEvents} task events`).join("; ")}`,
+      `event streams: ${followed.map((r) => `${r.opened} opened, ${r.endedWithRetry} ended by a draining copy with retry:, ${r.positions.length} feed changes (${r.taskEvents} task events) across reconnections with Last-Event-ID`).join("; ")}`,
     );
     log(`requests each copy served: ${shares.map((s) => `${s.name} ${s.requests}`).join(", ")}`);
     if (problems.length > 0) {
