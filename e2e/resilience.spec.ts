@@ -49,3 +49,34 @@ test("a change the API refuses is rolled back, with an error shown", async ({ pa
   await expect(page.getByText(/Could not update the task/)).toBeVisible();
   await expect(box).not.toBeChecked();
 });
+
+test("a list read answered before a task was added does not take the task off the board", async ({
+  page,
+}) => {
+  await signUpByApi(page);
+  // The board's first read of the list is answered at once by the API, but reaches the page
+  // only after a task has been added and saved: it knows nothing of that task.
+  let saved: () => void = () => undefined;
+  const taskSaved = new Promise<void>((resolve) => (saved = resolve));
+  let held = false;
+  await page.route(`${API_URL}/api/tasks?*`, async (route) => {
+    if (held || route.request().method() !== "GET") return route.fallback();
+    held = true;
+    const response = await route.fetch();
+    await taskSaved;
+    await route.fulfill({ response });
+  });
+  page.on("response", (response) => {
+    if (response.request().method() === "POST" && response.url() === `${API_URL}/api/tasks`)
+      saved();
+  });
+  await page.goto("/tasks?view=all");
+  await page.getByLabel("Title", { exact: true }).fill("Added while the list was on its way");
+  await page.getByRole("button", { name: "Add task" }).click();
+  const item = page.getByTestId("task-item").filter({ hasText: "Added while the list" });
+  await expect(item).toHaveAttribute("aria-busy", "false");
+  // Still there once the older answer has landed, and after the page settles.
+  await page.waitForTimeout(1500);
+  await expect(item).toHaveCount(1);
+  await expect(page.getByRole("link", { name: "All 1" })).toBeVisible();
+});

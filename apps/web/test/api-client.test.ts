@@ -148,7 +148,8 @@ describe("dispatchLiveEvent", () => {
   it("hands each kind of event to its handler, and a change of the user's lists to onLists", () => {
     const seen: string[] = [];
     const handlers = {
-      onReady: () => seen.push("ready"),
+      onReady: (resumed: boolean) => seen.push(resumed ? "ready resumed" : "ready"),
+      onResync: () => seen.push("resync"),
       onTask: (change: { id: string; op: string }) => seen.push(`task ${change.id} ${change.op}`),
       onReminder: () => seen.push("reminder"),
       onLists: () => seen.push("lists"),
@@ -159,9 +160,52 @@ describe("dispatchLiveEvent", () => {
       ["lists", '{"list_id":"l","user_id":"u","op":"delete"}'],
       ["unknown", "{}"],
       ["task", "not json"],
+      ["resync", "{}"],
     ] as const) {
       dispatchLiveEvent({ event, data, id: undefined }, handlers);
     }
-    expect(seen).toEqual(["ready", "task a delete", "lists"]);
+    dispatchLiveEvent({ event: "ready", data: "{}", id: undefined }, handlers, true);
+    expect(seen).toEqual(["ready", "task a delete", "lists", "resync", "ready resumed"]);
+  });
+});
+
+describe("ApiClient.follow", () => {
+  it("reopens an ended stream after the last position it heard, and says it resumed", async () => {
+    const token = await tokenFor("someone");
+    const sent: Array<string | null> = [];
+    const bodies = [
+      'retry: 3000\nid: 5\nevent: ready\ndata: {}\n\nid: 6\nevent: task\ndata: {"id":"a","op":"insert"}\n\nretry: 500\n\n',
+      'retry: 3000\nevent: ready\ndata: {}\n\nid: 7\nevent: lists\ndata: {"list_id":"l","user_id":null,"op":"update"}\n\n',
+      "retry: 3000\nevent: ready\ndata: {}\n\nid: 9\nevent: resync\ndata: {}\n\n",
+    ];
+    const stop = new AbortController();
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      sent.push(new Headers(init?.headers).get("last-event-id"));
+      const body = bodies[sent.length - 1];
+      if (body === undefined) {
+        stop.abort();
+        throw new DOMException("aborted", "AbortError");
+      }
+      return new Response(bodyOf([body]), { headers: { "content-type": "text/event-stream" } });
+    };
+    const client = new ApiClient(
+      "http://api.test",
+      new TokenManager(async () => token),
+      undefined,
+      fetch,
+    );
+    const seen: string[] = [];
+    await client.follow(
+      {
+        onReady: (resumed) => seen.push(resumed ? "ready resumed" : "ready"),
+        onResync: () => seen.push("resync"),
+        onTask: ({ id }) => seen.push(`task ${id}`),
+        onReminder: () => seen.push("reminder"),
+        onLists: () => seen.push("lists"),
+      },
+      stop.signal,
+    );
+    expect(sent).toEqual([null, "6", "7", "9"]);
+    expect(seen).toEqual(["ready", "task a", "ready resumed", "lists", "ready resumed", "resync"]);
   });
 });

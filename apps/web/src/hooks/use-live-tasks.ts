@@ -34,11 +34,16 @@ export function useLiveTasks(): OwnChanges {
     };
     void api.follow(
       {
-        onReady: () => {
-          // The first connection comes with the page's own fetch; a reconnection may have
-          // missed changes.
-          if (connected) refresh.current();
+        onReady: (resumed) => {
+          // The first connection comes with the page's own fetch; a reconnection that could not
+          // resume where the last stream ended may have missed changes (one that resumed gets
+          // them replayed as events).
+          if (connected && !resumed) refresh.current();
           connected = true;
+        },
+        onResync: () => {
+          void queryClient.invalidateQueries({ queryKey: ["lists"] });
+          refresh.current();
         },
         onTask: ({ id }) => own.changed(id),
         onReminder: (task) => {

@@ -61,6 +61,19 @@ export function applyChange(
   }
 }
 
+/** Resolves once no read of the tasks' queries is under way. */
+function readsLanded(queryClient: QueryClient): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = () => queryClient.isFetching({ queryKey: ["tasks"] }) === 0;
+    if (idle()) return resolve();
+    const stop = queryClient.getQueryCache().subscribe(() => {
+      if (!idle()) return;
+      stop();
+      resolve();
+    });
+  });
+}
+
 type Snapshot = Array<[readonly unknown[], unknown]>;
 
 function snapshot(queryClient: QueryClient): Snapshot {
@@ -114,8 +127,18 @@ function useTaskMutation<Vars, Result>({
     onSuccess: (result, vars, context) => {
       const { after, refetch } = settle(vars, result);
       context.answered(after?.id ?? null);
+      // A read under way now may have been answered before this write was made: landing after
+      // the patch below, it would put back the world without it (a task just added gone from
+      // the board, and the stream's echo of it rightly ignored). Once such reads have landed,
+      // the board reads again. (A first read is not cancelled by a refetch but joined, so
+      // waiting for it is the one way past it.)
+      const overtaken = queryClient.isFetching({ queryKey: ["tasks"] }) > 0;
       applyChange(queryClient, { before: context.predicted?.after ?? null, after }, today);
-      if (refetch) void queryClient.invalidateQueries({ queryKey: ["tasks"] });
+      if (overtaken)
+        void readsLanded(queryClient).then(() =>
+          queryClient.invalidateQueries({ queryKey: ["tasks"] }),
+        );
+      else if (refetch) void queryClient.invalidateQueries({ queryKey: ["tasks"] });
     },
   });
 }

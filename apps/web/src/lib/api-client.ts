@@ -114,8 +114,13 @@ export async function readEventStream(
 export interface LiveHandlers {
   /** A change to one of the user's tasks, made anywhere (this tab included). */
   onTask: (change: { id: string; op: string }) => void;
-  /** The stream (re)connected: anything may have changed while it was down. */
-  onReady: () => void;
+  /**
+   * The stream (re)connected. `resumed`: it picked up where the last one ended (Last-Event-ID),
+   * so what changed meanwhile comes as events; otherwise anything may have changed.
+   */
+  onReady: (resumed: boolean) => void;
+  /** The changes missed while the stream was down are no longer kept: reload everything. */
+  onResync: () => void;
   onReminder: (task: TaskAnswer) => void;
   /**
    * A list the user is in changed: they joined or left it (or were removed), someone else did, or
@@ -281,19 +286,31 @@ export class ApiClient {
    * reconnects after a drop. EventSource cannot send a Bearer token, so it is read with fetch.
    */
   async follow(handlers: LiveHandlers, signal: AbortSignal): Promise<void> {
+    // The feed position of the last change heard: a reopened stream resumes after it (the API
+    // replays what came meanwhile, from whichever copy answers).
+    let lastId: string | undefined;
     while (!signal.aborted) {
-      // A stream the API ended cleanly (its token expired) is reopened at once; after an
-      // error, a pause spares a struggling server.
+      // A stream the API ended cleanly (its token expired, its copy stopping) is reopened at
+      // once; after an error, a pause spares a struggling server.
       let ended = false;
       try {
         const token = await this.tokens.getToken();
+        const resumed = lastId !== undefined;
         const response = await this.fetch(`${this.baseUrl}/api/events`, {
-          headers: { authorization: `Bearer ${token}` },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(lastId === undefined ? {} : { "last-event-id": lastId }),
+          },
           signal,
         });
         if (response.status === 401) await this.tokens.renew();
+        // A position the API does not take: start afresh.
+        if (response.status === 400) lastId = undefined;
         if (response.ok && response.body) {
-          await readEventStream(response.body, (event) => dispatchLiveEvent(event, handlers));
+          await readEventStream(response.body, (event) => {
+            if (event.id) lastId = event.id;
+            dispatchLiveEvent(event, handlers, resumed);
+          });
           ended = true;
         }
       } catch {
@@ -304,15 +321,23 @@ export class ApiClient {
   }
 }
 
-/** Hands one message of the live stream to its handler; unknown or malformed ones are skipped. */
-export function dispatchLiveEvent(event: EventSourceMessage, handlers: LiveHandlers) {
+/**
+ * Hands one message of the live stream to its handler; unknown or malformed ones are skipped.
+ * `resumed`: the stream was opened with Last-Event-ID.
+ */
+export function dispatchLiveEvent(
+  event: EventSourceMessage,
+  handlers: LiveHandlers,
+  resumed = false,
+) {
   let json: unknown = null;
   try {
     json = JSON.parse(event.data || "null");
   } catch {
     return;
   }
-  if (event.event === "ready") handlers.onReady();
+  if (event.event === "ready") handlers.onReady(resumed);
+  else if (event.event === "resync") handlers.onResync();
   else if (event.event === "task") {
     const change = TaskEventSchema.safeParse(json);
     if (change.success) handlers.onTask({ id: change.data.id, op: change.data.op ?? "update" });
