@@ -82,10 +82,10 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     reason: string,
     tokenSent: boolean,
   ) {
-    request.server.metrics.refused(reason);
     // The same per-address budget for refused requests as `/api`, in the same store.
     if (await refusedTooOften(request, reply)) return reply;
     request.log.info({ reason }, "request refused: 401");
+    request.server.metrics.refused(reason);
     const challenge = tokenSent
       ? `Bearer resource_metadata="${metadataUrl}", error="invalid_token", error_description="${detail}"`
       : `Bearer resource_metadata="${metadataUrl}"`;

@@ -48,10 +48,10 @@ async function refuse(
   reason: string,
   tokenSent: boolean,
 ) {
-  request.server.metrics.refused(reason);
   // An address refused too often this minute meets a 429 instead, on every copy.
   if (await refusedTooOften(request, reply)) return reply;
   request.log.info({ reason }, "request refused: 401");
+  request.server.metrics.refused(reason);
   const challenge = tokenSent
     ? `Bearer realm="taskbridge", error="invalid_token", error_description="${detail}"`
     : `Bearer realm="taskbridge"`;
