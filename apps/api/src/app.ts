@@ -28,6 +28,7 @@ import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
 import { httpPlugin } from "./plugins/http.ts";
 import { metricsPlugin } from "./plugins/metrics.ts";
+import { rateLimitStorePlugin } from "./plugins/rate-limit.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -231,6 +232,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorHandler);
   await app.register(httpPlugin);
   await app.register(metricsPlugin);
+  // One store for every limit of this copy (`/api` and `/mcp`): Redis when configured.
+  await app.register(rateLimitStorePlugin);
 
   await app.register(swagger, {
     openapi: {

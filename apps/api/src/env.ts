@@ -13,6 +13,8 @@ const ApiEnvSchema = authEnv(
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Requests one address may send in a minute that are refused for their token (401). */
+    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     DB_POOL_MAX: sharedEnv.poolMax(20),
     /**
      * Least time between two JWKS fetches caused by unknown key ids, so that made-up key ids
@@ -53,6 +55,7 @@ const ApiEnvSchema = authEnv(
         .filter(Boolean),
       redisUrl: env.REDIS_URL,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      rateLimitUnauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
       dbPoolMax: env.DB_POOL_MAX,
       jwksCooldownMs: env.JWKS_COOLDOWN_MS,
       /** Longest a client may take to send a request's headers (a slow or partial request line). */

@@ -248,8 +248,9 @@ describe("OAuth for AI assistants", () => {
     const clientId = await register();
     const { code } = await grantedCode(user, clientId);
     const wrong = await exchange(clientId, code, pkce().verifier);
-    expect(wrong.status, JSON.stringify(wrong.body)).toBe(401);
-    expect(OAuthError.parse(wrong.body).error).toBe("invalid_request");
+    // RFC 7636 §4.6: a verifier that does not match is invalid_grant, a 400 (RFC 6749 §5.2).
+    expect(wrong.status, JSON.stringify(wrong.body)).toBe(400);
+    expect(OAuthError.parse(wrong.body).error).toBe("invalid_grant");
     expect(wrong.body).not.toHaveProperty("access_token");
   });
 

@@ -7,7 +7,8 @@ import { oauthConsent } from "@taskbridge/db/schema";
 import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from "../auth/errors.ts";
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
-import { HttpProblem, sendProblem } from "../problem.ts";
+import { refusedTooOften } from "../plugins/rate-limit.ts";
+import { sendProblem } from "../problem.ts";
 import { createMcpServer, MCP_READ_SCOPE, MCP_WRITE_SCOPE, type ToolOutcome } from "./tools.ts";
 
 export interface McpPluginOptions {
@@ -74,13 +75,15 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     };
   }
 
-  function refuse(
+  async function refuse(
     request: FastifyRequest,
     reply: FastifyReply,
     detail: string,
     reason: string,
     tokenSent: boolean,
   ) {
+    // The same per-address budget for refused requests as `/api`, in the same store.
+    if (await refusedTooOften(request, reply)) return reply;
     request.log.info({ reason }, "request refused: 401");
     request.server.metrics.refused(reason);
     const challenge = tokenSent
@@ -110,10 +113,21 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
     return true;
   }
 
+  // MCP's Streamable HTTP transport: a request whose Origin is present and not allowed is
+  // answered 403 (a page on another site, or a DNS-rebound name). The origins are CORS_ORIGINS,
+  // the REST API's, and the API's own.
+  const allowedOrigins = new Set([...config.corsOrigins, new URL(config.apiUrl).origin]);
+
   await app.register(async (scope) => {
     scope.addHook("onRequest", async (request, reply) => {
+      const origin = request.headers.origin;
+      if (origin !== undefined && !allowedOrigins.has(origin)) {
+        request.log.info({ reason: "origin not allowed" }, "request refused: 403");
+        return sendProblem(reply, 403, "Requests from this origin are not allowed");
+      }
       const authorization = authorizationOf(request.raw);
       if (authorization.kind === "several") {
+        if (await refusedTooOften(request, reply)) return reply;
         request.log.info({ reason: "several Authorization headers" }, "request refused: 400");
         reply.header(
           "WWW-Authenticate",
@@ -163,18 +177,12 @@ export const mcpPlugin: FastifyPluginAsync<McpPluginOptions> = async (app, optio
       request.log = request.log.child({ userId: user.id, clientId: user.clientId });
     });
 
-    // The same per-user budget as the REST API, counted on its own (after the token check).
-    await scope.register(rateLimit, {
-      global: true,
-      hook: "preHandler",
-      max: config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => `mcp:${mcpUser(request).id}`,
-      errorResponseBuilder: (_request, context) =>
-        new HttpProblem(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
-          headers: { "Retry-After": String(Math.ceil(context.ttl / 1000)) },
-        }),
-    });
+    // The same per-user budget as the REST API, counted on its own (after the token check) in
+    // the same store, so every copy counts against one number when Redis is configured.
+    await scope.register(
+      rateLimit,
+      app.rateLimits.perUser(config.rateLimitPerMinute, (request) => `mcp:${mcpUser(request).id}`),
+    );
 
     scope.post("/mcp", { schema: { hide: true } }, async (request, reply) => {
       const user = mcpUser(request);

@@ -4,6 +4,7 @@ import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from ".
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { sendProblem } from "../problem.ts";
+import { refusedTooOften } from "./rate-limit.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -40,13 +41,15 @@ function bindUser(request: FastifyRequest, userId: string): void {
   }
 }
 
-function refuse(
+async function refuse(
   request: FastifyRequest,
   reply: FastifyReply,
   detail: string,
   reason: string,
   tokenSent: boolean,
 ) {
+  // An address refused too often this minute meets a 429 instead, on every copy.
+  if (await refusedTooOften(request, reply)) return reply;
   request.log.info({ reason }, "request refused: 401");
   request.server.metrics.refused(reason);
   const challenge = tokenSent
@@ -129,6 +132,7 @@ export const authPlugin = fp<AuthPluginOptions>(
     app.addHook("onRequest", async (request, reply) => {
       const authorization = authorizationOf(request.raw);
       if (authorization.kind === "several") {
+        if (await refusedTooOften(request, reply)) return reply;
         request.log.info({ reason: "several Authorization headers" }, "request refused: 400");
         reply.header(
           "WWW-Authenticate",

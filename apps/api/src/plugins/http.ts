@@ -40,8 +40,25 @@ export const httpPlugin = fp(
       origin: app.config.corsOrigins,
       methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
       // Last-Event-ID: a browser resuming its event stream with fetch names the last position it got.
-      allowedHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id"],
-      exposedHeaders: ["Link", "Location", "Retry-After", "X-Request-Id"],
+      // Mcp-Protocol-Version and Mcp-Session-Id: what a browser-based MCP client sends to `/mcp`
+      // (Streamable HTTP); one policy for `/api` and `/mcp`.
+      allowedHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Last-Event-ID",
+        "Mcp-Protocol-Version",
+        "Mcp-Session-Id",
+        "X-Request-Id",
+      ],
+      // WWW-Authenticate: a client reads `resource_metadata` from a 401 to find where to sign in.
+      exposedHeaders: [
+        "Link",
+        "Location",
+        "Mcp-Session-Id",
+        "Retry-After",
+        "WWW-Authenticate",
+        "X-Request-Id",
+      ],
       maxAge: 600,
     });
     const securityHeaders = helmetHeaders({

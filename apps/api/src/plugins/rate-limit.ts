@@ -1,16 +1,128 @@
 import fp from "fastify-plugin";
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { type RateLimitPluginOptions } from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
-import { HttpProblem } from "../problem.ts";
+import { HttpProblem, sendProblem } from "../problem.ts";
 import { verifiedUser } from "./auth.ts";
 
+const WINDOW_MS = 60_000;
+/** Where every limit keeps its counts in Redis; `/api` and `/mcp` count under their own keys. */
+const NAMESPACE = "taskbridge-api-rl:";
+/** Local counters kept before expired ones are swept (a flood from many addresses). */
+const LOCAL_SWEEP_AT = 10_000;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The store every rate limit of this copy shares: Redis when configured, else memory. */
+    rateLimits: RateLimits;
+  }
+}
+
 /**
- * A per-user rate limit, shared across API copies when Redis is configured. Registered by the
- * `/api` plugin after its token check, so it counts every route of that plugin (however its path
- * is spelled) and counts by user, not by a shared address.
+ * One fixed-window count a key: INCR, and the window's expiry set by the first hit. The answer is
+ * the count and the window's remaining milliseconds.
  */
-export const rateLimitPlugin = fp(
-  async (app) => {
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+`;
+
+/**
+ * The rate limits' shared state: one Redis connection (so every copy counts against the same
+ * numbers) or, without `REDIS_URL`, this process's memory.
+ */
+export class RateLimits {
+  private readonly local = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    readonly redis: Redis | undefined,
+    /** Requests an address may send in a minute that are refused for their token. */
+    private readonly refusedPerMinute: number,
+  ) {}
+
+  /** Options for `@fastify/rate-limit`: the per-user limit, on this store. */
+  perUser(max: number, keyOf: (request: FastifyRequest) => string): RateLimitPluginOptions {
+    return {
+      global: true,
+      // After the token check (an onRequest hook), so the limit is per user.
+      hook: "preHandler",
+      max,
+      timeWindow: WINDOW_MS,
+      keyGenerator: keyOf,
+      ...(this.redis ? { redis: this.redis, nameSpace: NAMESPACE, skipOnError: true } : {}),
+      errorResponseBuilder: (_request, context) =>
+        new HttpProblem(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
+          headers: { "Retry-After": String(Math.ceil(context.ttl / 1000)) },
+        }),
+    };
+  }
+
+  /**
+   * Counts one request refused for its token from `address`; the seconds until the address may
+   * try again when it is over its limit, else undefined. One Redis round trip (or a map lookup);
+   * Redis unreachable counts nothing, as the per-user limit skips on error.
+   */
+  async refused(address: string): Promise<number | undefined> {
+    const key = `${NAMESPACE}refused:${address}`;
+    let count: number;
+    let ttlMs: number;
+    if (this.redis) {
+      try {
+        const answer = (await this.redis.eval(HIT_SCRIPT, 1, key, WINDOW_MS)) as [number, number];
+        [count, ttlMs] = answer;
+      } catch {
+        return undefined;
+      }
+    } else {
+      const now = Date.now();
+      let entry = this.local.get(key);
+      if (!entry || entry.resetAt <= now) {
+        if (this.local.size >= LOCAL_SWEEP_AT) this.sweep(now);
+        entry = { count: 0, resetAt: now + WINDOW_MS };
+        this.local.set(key, entry);
+      }
+      count = ++entry.count;
+      ttlMs = entry.resetAt - now;
+    }
+    return count > this.refusedPerMinute ? Math.max(1, Math.ceil(ttlMs / 1000)) : undefined;
+  }
+
+  private sweep(now: number) {
+    for (const [key, entry] of this.local) if (entry.resetAt <= now) this.local.delete(key);
+    // Still full: every entry is live, so the oldest go (a Map iterates in insertion order).
+    for (const key of this.local.keys()) {
+      if (this.local.size < LOCAL_SWEEP_AT) break;
+      this.local.delete(key);
+    }
+  }
+}
+
+/**
+ * Before a 401 (or a 400 for its Authorization headers): a client address that has been refused
+ * too often this minute is answered 429 with Retry-After instead. Returns whether it was.
+ */
+export async function refusedTooOften(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  const retryAfter = await request.server.rateLimits.refused(request.ip);
+  if (retryAfter === undefined) return false;
+  request.log.info({ reason: "too many refused requests" }, "request refused: 429");
+  reply.header("Retry-After", String(retryAfter));
+  await sendProblem(
+    reply,
+    429,
+    `Too many requests without a valid token; try again in ${retryAfter} s`,
+  );
+  return true;
+}
+
+/** Opens the shared store once a copy, for the `/api` and `/mcp` limits alike. */
+export const rateLimitStorePlugin = fp(
+  async (app: FastifyInstance) => {
     const redis = app.config.redisUrl
       ? new Redis(app.config.redisUrl, {
           connectTimeout: 1000,
@@ -19,22 +131,25 @@ export const rateLimitPlugin = fp(
         })
       : undefined;
     if (redis) app.addHook("onClose", async () => void redis.disconnect());
-    await app.register(rateLimit, {
-      global: true,
-      // After the token check (an onRequest hook), so the limit is per user.
-      hook: "preHandler",
-      max: app.config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => {
+    app.decorate("rateLimits", new RateLimits(redis, app.config.rateLimitUnauthenticatedPerMinute));
+  },
+  { name: "rate-limit-store" },
+);
+
+/**
+ * A per-user rate limit, shared across API copies when Redis is configured. Registered by the
+ * `/api` plugin after its token check, so it counts every route of that plugin (however its path
+ * is spelled) and counts by user, not by a shared address.
+ */
+export const rateLimitPlugin = fp(
+  async (app) => {
+    await app.register(
+      rateLimit,
+      app.rateLimits.perUser(app.config.rateLimitPerMinute, (request) => {
         const user = verifiedUser(request);
         return user ? `user:${user.id}` : `ip:${request.ip}`;
-      },
-      ...(redis ? { redis, nameSpace: "taskbridge-api-rl:", skipOnError: true } : {}),
-      errorResponseBuilder: (_request, context) =>
-        new HttpProblem(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
-          headers: { "Retry-After": String(Math.ceil(context.ttl / 1000)) },
-        }),
-    });
+      }),
+    );
   },
-  { name: "rate-limit", dependencies: ["auth"] },
+  { name: "rate-limit", dependencies: ["auth", "rate-limit-store"] },
 );

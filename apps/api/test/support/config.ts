@@ -16,6 +16,7 @@ export function testConfig(env: TestEnv = {}): ApiConfig {
     JWT_AUDIENCE: TEST_AUDIENCE,
     BETTER_AUTH_SECRET: TEST_SECRET,
     RATE_LIMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "100000",
     DB_POOL_MAX: "10",
     ...env,
   });
