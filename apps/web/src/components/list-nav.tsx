@@ -93,11 +93,14 @@ export function ListNav({
   current,
   hrefOf,
   onNavigate,
+  heading = true,
 }: {
   lists: ListAnswer[] | undefined;
   current: string | null;
   hrefOf: (id: string) => string;
   onNavigate?: () => void;
+  /** Its own "Lists" heading; off where a dialog of that title holds it (the phone's drawer). */
+  heading?: boolean;
 }) {
   const active = lists?.filter((list) => !list.archived) ?? [];
   const archived = lists?.filter((list) => list.archived) ?? [];
@@ -112,13 +115,19 @@ export function ListNav({
     </li>
   );
   return (
-    <nav aria-labelledby="lists-heading" className="grid gap-1">
-      <h2
-        id="lists-heading"
-        className="px-3 text-xs font-semibold uppercase tracking-wide text-muted-foreground"
-      >
-        Lists
-      </h2>
+    <nav
+      aria-labelledby={heading ? "lists-heading" : undefined}
+      aria-label={heading ? undefined : "Lists"}
+      className="grid gap-1"
+    >
+      {heading ? (
+        <h2
+          id="lists-heading"
+          className="px-3 text-xs font-semibold uppercase tracking-wide text-muted-foreground"
+        >
+          Lists
+        </h2>
+      ) : null}
       {lists === undefined ? (
         <p role="status" className="px-3 text-sm text-muted-foreground">
           Loading lists…

@@ -450,6 +450,7 @@ export function TaskBoard({ userId }: { userId: string }) {
               current={listId}
               hrefOf={listHref}
               onNavigate={() => setDrawer(false)}
+              heading={false}
             />
             {newListButton}
           </div>
