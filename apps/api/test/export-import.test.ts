@@ -340,6 +340,15 @@ describe("POST /api/import", () => {
     expect(await rowsOf(target.id)).toEqual(before);
   });
 
+  it("401 (not 500) when a deleted user's still-valid token imports", async () => {
+    const { who } = await filledAccount();
+    const file = await exportOf(who);
+    const ghost = await person();
+    await t.pool.query(`delete from "user" where id = $1`, [ghost.id]);
+    const problem = await ghost.api.problem(401, "POST", "/api/import", file);
+    expect(problem.detail).toBe("User no longer exists");
+  });
+
   it("refuses a body over 5 MB with 413", async () => {
     const who = await person();
     const big = JSON.stringify({ padding: "x".repeat(5 * 1024 * 1024 + 10) });

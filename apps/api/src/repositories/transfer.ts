@@ -38,6 +38,14 @@ export class ImportRefused extends Error {
   }
 }
 
+/** The caller has no Inbox: their account was deleted while their token is still valid. */
+export class CallerGone extends Error {
+  constructor() {
+    super("the caller has no Inbox");
+    this.name = "CallerGone";
+  }
+}
+
 /** How deep a task sits in its list of the file: 0 for a top-level task. */
 function depthIn(tasks: Map<string, ExportTask>, exported: ExportTask): number {
   let depth = 0;
@@ -119,7 +127,7 @@ export class TransferRepository {
         .select({ id: list.id })
         .from(list)
         .where(and(eq(list.ownerId, userId), eq(list.isInbox, true)));
-      if (!inbox) throw new Error("the caller has no Inbox");
+      if (!inbox) throw new CallerGone();
       const [owned] = await tx
         .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
         .from(list)

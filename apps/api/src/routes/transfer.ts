@@ -10,8 +10,8 @@ import {
 } from "@taskbridge/shared/export";
 import { ProblemSchema } from "@taskbridge/shared/problem";
 import { HttpProblem } from "../problem.ts";
-import { ImportRefused, TransferRepository } from "../repositories/transfer.ts";
-import { refuseDeletedUser } from "./refusals.ts";
+import { CallerGone, ImportRefused, TransferRepository } from "../repositories/transfer.ts";
+import { refuseDeletedUser, refuseGoneUser } from "./refusals.ts";
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
@@ -117,6 +117,7 @@ export const transferRoutes: FastifyPluginAsyncZod = async (app) => {
         return await transfer.importFor(request.user.id, parsed.data);
       } catch (error) {
         if (error instanceof ImportRefused) throw new HttpProblem(409, error.detail);
+        if (error instanceof CallerGone) refuseGoneUser(request);
         return refuseDeletedUser(request, error);
       }
     },
