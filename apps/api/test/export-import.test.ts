@@ -2,7 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ImportReportSchema } from "@taskbridge/shared/export";
-import { InviteCreatedSchema, ListSchema, type List } from "@taskbridge/shared/list";
+import {
+  InviteCreatedSchema,
+  ListSchema,
+  OWNED_LISTS_MAX,
+  type List,
+} from "@taskbridge/shared/list";
 import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
@@ -338,6 +343,20 @@ describe("POST /api/import", () => {
     );
 
     expect(await rowsOf(target.id)).toEqual(before);
+  });
+
+  it("409 when the import would pass the cap of owned lists, and nothing is made", async () => {
+    const { who } = await filledAccount();
+    const file = await exportOf(who);
+    const full = await person();
+    await t.pool.query(
+      `insert into list (owner_id, name) select $1, 'L' || n from generate_series(1, $2) n`,
+      [full.id, OWNED_LISTS_MAX - 1],
+    );
+    const before = await rowsOf(full.id);
+    const problem = await full.api.problem(409, "POST", "/api/import", file);
+    expect(problem.detail).toContain(String(OWNED_LISTS_MAX));
+    expect(await rowsOf(full.id)).toEqual(before);
   });
 
   it("401 (not 500) when a deleted user's still-valid token imports", async () => {
