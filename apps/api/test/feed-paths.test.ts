@@ -328,6 +328,78 @@ const scenarios: Record<string, () => Promise<void>> = {
     await apiOf(ada).expect(204, Nothing, "DELETE", `/api/lists/${listId}/invites/${id}`);
     expect(await gained(ada, at)).toEqual([]);
   },
+  "POST /api/import": async () => {
+    // A file with a list, a task and its subtask: the list, then each task, in the importer's
+    // feed; a second import with a changed title is one task update.
+    const ada = await t.createUser();
+    const file = (title: string) => ({
+      format: "taskbridge",
+      version: 1,
+      exported_at: "2026-01-01T00:00:00.000Z",
+      lists: [
+        {
+          id: "0193a000-0000-7000-8000-000000000001",
+          name: "Errands",
+          color: "gray",
+          is_inbox: false,
+          archived: false,
+          owner_id: "someone",
+          owner_name: "Someone",
+          role: "owner",
+          member_count: 1,
+          pending_count: 2,
+          task_count: 2,
+          created_at: "2026-01-01T00:00:00.000Z",
+          updated_at: "2026-01-01T00:00:00.000Z",
+          members: [],
+          tasks: [
+            { id: "0193a000-0000-7000-8000-000000000002", title, parent_id: null },
+            { id: "0193a000-0000-7000-8000-000000000003", title: "Cake", parent_id: null },
+          ].map((task, index) => ({
+            ...task,
+            parent_id: index === 1 ? "0193a000-0000-7000-8000-000000000002" : null,
+            user_id: "someone",
+            description: null,
+            completed: false,
+            priority: "medium",
+            due_date: null,
+            due_time: null,
+            tags: [],
+            recurrence: null,
+            previous_id: null,
+            remind_at: null,
+            reminded_at: null,
+            list_id: "0193a000-0000-7000-8000-000000000001",
+            assignee_id: null,
+            created_by: "someone",
+            subtask_count: index === 0 ? 1 : 0,
+            completed_subtask_count: 0,
+            created_at: "2026-01-01T00:00:00.000Z",
+            updated_at: "2026-01-01T00:00:00.000Z",
+          })),
+        },
+      ],
+    });
+    const at = await headOf(ada);
+    await apiOf(ada).expect(200, Nothing, "POST", "/api/import", file("Party"));
+    const tasks = await sql<{ id: string; title: string }>(
+      `select id, title from task where user_id = $1 order by title desc`,
+      [ada],
+    );
+    const [party, cake] = tasks.map((row) => row.id);
+    expect(await gained(ada, at)).toEqual([
+      ["lists", ada, "insert"],
+      ["task", party, "insert"],
+      // The subtask's insert bumps its parent's subtask_count first.
+      ["task", party, "update"],
+      ["task", cake, "insert"],
+    ]);
+    const again = await headOf(ada);
+    await apiOf(ada).expect(200, Nothing, "POST", "/api/import", file("Garden party"));
+    expect((await gained(ada, again)).filter((change) => change[1] === party)).toEqual(
+      expect.arrayContaining([["task", party, "update"]]),
+    );
+  },
   "POST /api/invites/{token}/accept": async () => {
     const { ada, ben, listId, mark } = await household();
     const { body } = await apiOf(ada).expect(201, Nothing, "POST", `/api/lists/${listId}/invites`, {

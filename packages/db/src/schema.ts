@@ -592,6 +592,39 @@ export const changeFeed = pgTable(
   ],
 );
 
+/**
+ * What a JSON import made, per importer: the id a list or task had in the file (`source_id`) and
+ * the row made from it, so importing the same file again updates those rows instead of making
+ * new ones. Keyed by the importer, so ids another user's file names map only to the importer's
+ * own rows; a row goes with its user and with the list or task it points to.
+ */
+export const importOrigin = pgTable(
+  "import_origin",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    sourceId: uuid("source_id").notNull(),
+    listId: uuid("list_id").references(() => list.id, { onDelete: "cascade" }),
+    taskId: uuid("task_id").references(() => task.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ name: "import_origin_pkey", columns: [t.userId, t.kind, t.sourceId] }),
+    index("import_origin_list_idx")
+      .on(t.listId)
+      .where(sql`${t.listId} is not null`),
+    index("import_origin_task_idx")
+      .on(t.taskId)
+      .where(sql`${t.taskId} is not null`),
+    check("import_origin_kind", sql`${t.kind} in ('list', 'task')`),
+    check(
+      "import_origin_target",
+      sql`(${t.kind} = 'list' and ${t.listId} is not null and ${t.taskId} is null) or (${t.kind} = 'task' and ${t.taskId} is not null and ${t.listId} is null)`,
+    ),
+  ],
+);
+
 export const userRelations = relations(user, ({ many }) => ({
   sessions: many(session),
   accounts: many(account),

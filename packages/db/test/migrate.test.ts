@@ -35,6 +35,7 @@ describe("migrations", () => {
       "account",
       "change_feed",
       "change_feed_head",
+      "import_origin",
       "jwks",
       "list",
       "list_invite",

@@ -9,7 +9,7 @@ export * from "./list-rules.ts";
 
 export const ListColorSchema = z.enum(LIST_COLORS);
 
-const ListNameSchema = z
+export const ListNameSchema = z
   .string()
   .trim()
   .min(1, "Name must not be empty")

@@ -42,6 +42,11 @@ function fieldName(instancePath: string, context: string | undefined): string {
   return path ? `${context}.${path}` : context;
 }
 
+/** A body limit as people read it: `64 KiB`, `5 MB`. */
+function sizeName(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KiB`;
+}
+
 /**
  * The one error handler: client errors pass through as problem+json with their detail; anything
  * else is logged with the request id and answered without internals.
@@ -65,7 +70,11 @@ export const errorHandler = fp(
         case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
           return sendProblem(reply, 415, "Request body must be application/json");
         case "FST_ERR_CTP_BODY_TOO_LARGE":
-          return sendProblem(reply, 413, "Request body is larger than 64 KiB");
+          return sendProblem(
+            reply,
+            413,
+            `Request body is larger than ${sizeName(request.routeOptions.bodyLimit ?? 64 * 1024)}`,
+          );
         case "FST_ERR_CTP_EMPTY_JSON_BODY":
         case "FST_ERR_CTP_INVALID_JSON_BODY":
           return sendProblem(reply, 400, "Request body is not valid JSON");

@@ -61,7 +61,7 @@ function refuseUnlessOwner(membership: Membership, right: OwnerRight): ListRefus
 const RANK: Record<ListRole, number> = { owner: 3, editor: 2, viewer: 1 };
 
 /** Seed of the advisory lock that serialises one owner's list creations (see `create`). */
-const OWNED_LISTS_LOCK = 201;
+export const OWNED_LISTS_LOCK = 201;
 /** 256 random bits; the spec asks for at least 128. */
 const INVITE_TOKEN_BYTES = 32;
 
@@ -222,6 +222,17 @@ export class ListRepository {
       .where(
         and(eq(listMember.userId, userId), options.archived ? undefined : eq(list.archived, false)),
       )
+      .orderBy(desc(list.isInbox), asc(sql`lower(${list.name})`), asc(list.name), asc(list.id));
+    return rows.map(toList);
+  }
+
+  /** The lists the caller owns, archived ones too, in the order of `listsOf`. */
+  async owned(userId: string, db: Database | Transaction = this.db): Promise<List[]> {
+    const rows = await db
+      .select(listFields)
+      .from(listMember)
+      .innerJoin(list, eq(list.id, listMember.listId))
+      .where(and(eq(listMember.userId, userId), eq(list.ownerId, userId)))
       .orderBy(desc(list.isInbox), asc(sql`lower(${list.name})`), asc(list.name), asc(list.id));
     return rows.map(toList);
   }

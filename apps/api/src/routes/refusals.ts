@@ -11,12 +11,15 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * thrown on as it is.
  */
 export function refuseDeletedUser(request: FastifyRequest, error: unknown): never {
-  if (isForeignKeyViolation(error)) {
-    request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
-    request.server.metrics.refused("token of a deleted user");
-    throw new HttpProblem(401, "User no longer exists", {
-      headers: { "WWW-Authenticate": 'Bearer realm="taskbridge", error="invalid_token"' },
-    });
-  }
+  if (isForeignKeyViolation(error)) refuseGoneUser(request);
   throw error;
+}
+
+/** The 401 for a still-valid token of a user who was deleted. */
+export function refuseGoneUser(request: FastifyRequest): never {
+  request.log.info({ reason: "token of a deleted user" }, "request refused: 401");
+  request.server.metrics.refused("token of a deleted user");
+  throw new HttpProblem(401, "User no longer exists", {
+    headers: { "WWW-Authenticate": 'Bearer realm="taskbridge", error="invalid_token"' },
+  });
 }
