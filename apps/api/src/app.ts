@@ -70,25 +70,26 @@ declare module "fastify" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const QUERY_TO_REDACT = /([?&](?:access_token|q|tag|cursor)=)[^&]*/gi;
-/** Path parameters that are secrets: an invite link's token. */
-const SECRET_PARAMS = new Set(["token"]);
+/** A route parameter that is a secret: an invite link's token. */
+const SECRET_PARAM = "token";
+const SECRET_IN_TEMPLATE = new RegExp(`:${SECRET_PARAM}(?:/|$)`);
 /** The same secret in a path no route matched (a mistyped invite address). */
 const SECRET_PATH = /^(\/api\/invites\/)[^/?]+/;
+
+const paramText = (value: unknown) => (typeof value === "string" ? value : "");
 
 /**
  * A request's address as the log keeps it: a secret path parameter and what a user typed in the
  * query string are replaced by "[redacted]".
  */
-const paramText = (value: unknown) => (typeof value === "string" ? value : "");
-
 function loggedUrl(request: FastifyRequest): string {
   const query = request.url.indexOf("?");
   const search = query < 0 ? "" : request.url.slice(query).replace(QUERY_TO_REDACT, "$1[redacted]");
   const template = request.routeOptions.url;
   const params = request.params as Record<string, unknown> | undefined;
-  if (template && params && [...SECRET_PARAMS].some((name) => template.includes(`:${name}`))) {
+  if (template && params && SECRET_IN_TEMPLATE.test(template)) {
     const path = template.replace(/:(\w+)/g, (_, name: string) =>
-      SECRET_PARAMS.has(name) ? "[redacted]" : encodeURIComponent(paramText(params[name])),
+      name === SECRET_PARAM ? "[redacted]" : encodeURIComponent(paramText(params[name])),
     );
     return path + search;
   }
@@ -135,6 +136,9 @@ class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     if (this.isLogDisabled(request)) return;
+    // Below the log's level (production at warn), the line is not even made.
+    const { values } = pino.levels;
+    if (!error && (values[this.level] ?? 0) < (values[request.log.level] ?? 0)) return;
     const line = {
       method: request.method,
       // What a user typed (a search, a tag, a cursor holding a title) is theirs, not the log's;
