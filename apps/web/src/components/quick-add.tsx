@@ -45,7 +45,7 @@ const DEFAULT_DATE = "date:default";
 // chrono-node is large: it is fetched the first time the person types a title, not with the page.
 let dateParser: Promise<DateParser> | undefined;
 function loadDateParser(): Promise<DateParser> {
-  dateParser ??= import("@/lib/chrono-dates").then((module) => module.parseDates);
+  dateParser ??= import("@taskbridge/shared/chrono-dates").then((module) => module.parseDates);
   return dateParser;
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDates } from "../src/lib/chrono-dates.ts";
-import { parseQuickAdd, quickAddInput, type QuickAddList } from "../src/lib/quick-add.ts";
-import { emptyDraft } from "../src/lib/task-draft.ts";
+import { parseDates } from "../src/chrono-dates.ts";
+import { parseQuickAdd, readDateText, type QuickAddList } from "../src/quick-add.ts";
 
 // Wednesday 25 November 2026, 13:00 local time.
 const now = new Date(2026, 10, 25, 13, 0);
@@ -51,6 +50,14 @@ describe("quick add", () => {
       dueTime: "07:00",
     });
     expect(parse("Review every weekday").recurrence).toBe("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+    // "month" starts like "monday" but is not one.
+    expect(parse("Pay rent every month")).toMatchObject({
+      title: "Pay rent",
+      recurrence: "FREQ=MONTHLY",
+      dueDate: "2026-11-25",
+    });
+    expect(parse("Invoice every 2 months").recurrence).toBe("FREQ=MONTHLY;INTERVAL=2");
+    expect(parse("Budget every other month").recurrence).toBe("FREQ=MONTHLY;INTERVAL=2");
   });
 
   it("keeps text with nothing to read verbatim", () => {
@@ -195,15 +202,60 @@ describe("quick add", () => {
     it("keeps a title that is only a list as typed", () => {
       expect(read("^groceries")).toMatchObject({ title: "^groceries", listId: null, chips: [] });
     });
+  });
 
-    it("sends the task to the chip's list, else the open one, else leaves the list out", () => {
-      const draft = { ...emptyDraft, title: "Milk" };
-      expect(quickAddInput(draft, "groceries", "weekly")).toMatchObject({
-        title: "Milk",
-        list_id: "groceries",
-      });
-      expect(quickAddInput(draft, null, "weekly").list_id).toBe("weekly");
-      expect(quickAddInput(draft, null)).not.toHaveProperty("list_id");
+  it('starts a series on the date after "starting" or "from"', () => {
+    expect(parse("Payroll every friday starting dec 11")).toMatchObject({
+      title: "Payroll",
+      recurrence: "FREQ=WEEKLY;BYDAY=FR",
+      dueDate: "2026-12-11",
+      dueTime: null,
     });
+    // The first day the rule falls on, from that date: 2026-12-12 is a Saturday.
+    expect(parse("Run every mon and thu from 2026-12-12 07:30")).toMatchObject({
+      title: "Run",
+      recurrence: "FREQ=WEEKLY;BYDAY=MO,TH",
+      dueDate: "2026-12-14",
+      dueTime: "07:30",
+    });
+    expect(parse("Rent every month starting 2027-01-05")).toMatchObject({
+      recurrence: "FREQ=MONTHLY",
+      dueDate: "2027-01-05",
+    });
+    // "starting" with no date after it stays in the title.
+    expect(parse("Review every week starting soon")).toMatchObject({
+      title: "Review starting soon",
+      recurrence: "FREQ=WEEKLY",
+      dueDate: "2026-11-25",
+    });
+  });
+
+  describe("a date on its own", () => {
+    const date = (text: string) => readDateText(text, parseDates, now);
+
+    it.each([
+      ["tomorrow 5pm", { dueDate: "2026-11-26", dueTime: "17:00", recurrence: null }],
+      ["Dec 24", { dueDate: "2026-12-24", dueTime: null, recurrence: null }],
+      ["2027-03-01", { dueDate: "2027-03-01", dueTime: null, recurrence: null }],
+      [
+        "every friday",
+        { dueDate: "2026-11-27", dueTime: null, recurrence: "FREQ=WEEKLY;BYDAY=FR" },
+      ],
+      ["every day at 9am", { dueDate: "2026-11-25", dueTime: "09:00", recurrence: "FREQ=DAILY" }],
+      [
+        "every 2 weeks starting 2026-12-02 08:00",
+        { dueDate: "2026-12-02", dueTime: "08:00", recurrence: "FREQ=WEEKLY;INTERVAL=2" },
+      ],
+      ["5pm", { dueDate: "2026-11-25", dueTime: "17:00", recurrence: null }],
+    ])("reads %s", (text, expected) => {
+      expect(date(text)).toEqual(expected);
+    });
+
+    it.each(["someday maybe", "", "tomorrow or later", "every full moon", "#home tomorrow"])(
+      "reads nothing of %j",
+      (text) => {
+        expect(date(text)).toBeNull();
+      },
+    );
   });
 });
