@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireSession } from "@/auth/session";
 import { AccountSettings } from "@/components/account-settings";
+import { CalendarFeed } from "@/components/calendar-feed";
 import { ConnectedApps } from "@/components/connected-apps";
 
 export const metadata: Metadata = { title: "Account" };
@@ -12,6 +13,7 @@ export default async function AccountPage() {
     <div className="mx-auto grid w-full max-w-4xl gap-6">
       <AccountSettings name={session.user.name} email={session.user.email} />
       <ConnectedApps userId={session.user.id} />
+      <CalendarFeed />
     </div>
   );
 }
