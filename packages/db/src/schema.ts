@@ -521,6 +521,7 @@ export const task = pgTable(
  * - `user`: every token of `user_id` issued (`iat`) up to `revoked_at` (account deletion).
  * - `client`: every token of `user_id` for the OAuth client `subject` (its `azp`) issued up to
  *   `revoked_at` (a connected app revoked).
+ * - `app_password`: the app password whose id is `subject` (revoked, or gone with its account).
  * Rows are needed only while a token they refuse could still be unexpired; the API deletes
  * older ones.
  */
@@ -528,14 +529,14 @@ export const tokenRevocation = pgTable(
   "token_revocation",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    kind: text("kind", { enum: ["session", "user", "client"] }).notNull(),
+    kind: text("kind", { enum: ["session", "user", "client", "app_password"] }).notNull(),
     userId: text("user_id").notNull(),
     subject: text("subject").notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index("token_revocation_revoked_at_idx").on(t.revokedAt),
-    check("token_revocation_kind", sql`${t.kind} in ('session', 'user', 'client')`),
+    check("token_revocation_kind", sql`${t.kind} in ('session', 'user', 'client', 'app_password')`),
   ],
 );
 
@@ -667,4 +668,35 @@ export const calendarFeed = pgTable(
       .default(sql`now()`),
   },
   (t) => [uniqueIndex("calendar_feed_secret_idx").on(t.secret)],
+);
+
+/**
+ * App passwords: what a CalDAV client (with the account's email as user name) or a script (as
+ * `Authorization: Bearer tb_…`) signs in with. Only the SHA-256 of the password is kept; it is
+ * shown once, when made. Deleting a row revokes it: the trigger of migration 0011 writes a
+ * `token_revocation` row, announced to every API copy.
+ */
+export const appPassword = pgTable(
+  "app_password",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** `read_write` or `read_only`. */
+    scope: text("scope", { enum: ["read_write", "read_only"] }).notNull(),
+    /** SHA-256 of the password, hex. */
+    secretHash: text("secret_hash").notNull(),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
+    lastUsedAt: instant("last_used_at"),
+  },
+  (t) => [
+    uniqueIndex("app_password_secret_hash_idx").on(t.secretHash),
+    index("app_password_user_idx").on(t.userId, t.createdAt),
+    check("app_password_name_length", sql`char_length(${t.name}) between 1 and 100`),
+    check("app_password_scope", sql`${t.scope} in ('read_write', 'read_only')`),
+  ],
 );

@@ -8,13 +8,20 @@ export const REVOCATION_CHANNEL = "token_revocations";
 /** The name this process's LISTEN connection carries in `pg_stat_activity`. */
 export const REVOCATION_CONNECTION_NAME = "taskbridge-revocations";
 
-const KindSchema = z.enum(["session", "user", "client"]);
+const KindSchema = z.enum(["session", "user", "client", "app_password"]);
+
+/**
+ * The session of a caller signed in with an app password: `app-password:<its id>`, so that its
+ * revocation (kind `app_password`) reaches what a session's does.
+ */
+export const APP_PASSWORD_SESSION = "app-password:";
 
 /**
  * Tokens that no longer vouch for anyone:
  * - `session`: every token whose `sid` is `subject`;
  * - `user`: every token of `userId` issued up to `revokedAt`;
- * - `client`: every token of `userId` for the OAuth client `subject` issued up to `revokedAt`.
+ * - `client`: every token of `userId` for the OAuth client `subject` issued up to `revokedAt`;
+ * - `app_password`: every request signed in with the app password whose id is `subject`.
  */
 export interface Revocation {
   kind: z.infer<typeof KindSchema>;
@@ -50,6 +57,10 @@ export interface Refusal {
 }
 
 const SESSION_ENDED: Refusal = { reason: "revoked: session", detail: "This session has ended" };
+const APP_PASSWORD_REVOKED: Refusal = {
+  reason: "revoked: app password",
+  detail: "This app password was revoked",
+};
 // The same words a route uses for a token of a user that is gone (account deletion).
 const USER_GONE: Refusal = { reason: "revoked: user", detail: "User no longer exists" };
 const APP_REVOKED: Refusal = {
@@ -154,7 +165,10 @@ export class RevocationSet {
 
   /** Like `refusal`, but answers undefined rather than throwing before the set is loaded. */
   refusalOf(token: TokenIdentity): Refusal | undefined {
-    if (token.sessionId !== null && this.sessions.has(token.sessionId)) return SESSION_ENDED;
+    if (token.sessionId !== null && this.sessions.has(token.sessionId))
+      return token.sessionId.startsWith(APP_PASSWORD_SESSION)
+        ? APP_PASSWORD_REVOKED
+        : SESSION_ENDED;
     // A token issued in the second of the revocation is refused too: `iat` has whole seconds.
     const issuedAtMs = token.issuedAt * 1000;
     const user = this.users.get(token.id);
@@ -275,6 +289,12 @@ export class RevocationSet {
   add(revocation: Revocation): void {
     if (revocation.kind === "session")
       keepLatest(this.sessions, revocation.subject, revocation.revokedAt);
+    else if (revocation.kind === "app_password")
+      keepLatest(
+        this.sessions,
+        `${APP_PASSWORD_SESSION}${revocation.subject}`,
+        revocation.revokedAt,
+      );
     else if (revocation.kind === "user")
       keepLatest(this.users, revocation.userId, revocation.revokedAt);
     else

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from "../auth/errors.ts";
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
+import { APP_PASSWORD_PREFIX } from "../app-passwords/repository.ts";
+import { appPasswordUser, refuseReadOnlyWrite } from "../app-passwords/requests.ts";
 import { sendProblem } from "../problem.ts";
 import { refusedTooOften } from "./rate-limit.ts";
 
@@ -170,6 +172,20 @@ export const authPlugin = fp<AuthPluginOptions>(
           true,
         );
 
+      if (match[1].startsWith(APP_PASSWORD_PREFIX)) {
+        const user = await appPasswordUser(request, match[1]);
+        if (!user)
+          return refuse(
+            request,
+            reply,
+            "Invalid or revoked app password",
+            "app password refused",
+            true,
+          );
+        verifiedUsers.set(request, user);
+        bindUser(request, user.id);
+        return refuseReadOnlyWrite(request, reply);
+      }
       try {
         const user = await verifier.verify(match[1]);
         verifiedUsers.set(request, user);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import { authPlugin } from "../plugins/auth.ts";
 import { rateLimitPlugin } from "../plugins/rate-limit.ts";
+import { appPasswordRoutes } from "./app-passwords.ts";
 import { calendarFeedRoutes } from "./calendar-feed.ts";
 import { eventRoutes } from "./events.ts";
 import { listRoutes } from "./lists.ts";
@@ -33,5 +34,6 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(transferRoutes);
   await app.register(todoistRoutes);
   await app.register(calendarFeedRoutes);
+  await app.register(appPasswordRoutes);
   await app.register(taskRoutes, { prefix: "/:user_id", userInPath: true });
 };

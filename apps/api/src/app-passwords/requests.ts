@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AuthUser } from "../auth/verifier.ts";
+import { APP_PASSWORD_SESSION } from "../auth/revocations.ts";
+import { sendProblem } from "../problem.ts";
+import { AppPasswordRepository, type AppPasswordIdentity } from "./repository.ts";
+
+/**
+ * How long a request signed in with an app password vouches for its caller: a long-lived event
+ * stream ends then and the client signs in again (a revocation ends it at once anyway).
+ */
+const VOUCHES_FOR_S = 3600;
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const repositories = new WeakMap<FastifyInstance, AppPasswordRepository>();
+const identities = new WeakMap<FastifyRequest, AppPasswordIdentity>();
+
+function repositoryOf(app: FastifyInstance): AppPasswordRepository {
+  let repository = repositories.get(app);
+  if (!repository) {
+    repository = new AppPasswordRepository(app.db);
+    repositories.set(app, repository);
+  }
+  return repository;
+}
+
+/** The app password a request signed in with, if it did. */
+export function appPasswordOf(request: FastifyRequest): AppPasswordIdentity | undefined {
+  return identities.get(request);
+}
+
+/**
+ * The caller an app password signs in (with `email`, HTTP Basic's user name, when given), as
+ * the token check's user; null when the password is wrong or revoked. Its revocation reaches
+ * open event streams as a session's does: the user's "session" is the app password.
+ */
+export async function appPasswordUser(
+  request: FastifyRequest,
+  password: string,
+  email?: string,
+): Promise<AuthUser | null> {
+  const identity = await repositoryOf(request.server).check(password, email);
+  if (!identity) return null;
+  identities.set(request, identity);
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    id: identity.userId,
+    email: identity.email,
+    name: identity.name,
+    scopes: [],
+    clientId: null,
+    sessionId: `${APP_PASSWORD_SESSION}${identity.id}`,
+    issuedAt: now,
+    expiresAt: now + VOUCHES_FOR_S,
+  };
+}
+
+/** A write with a read-only app password: answered 403 here; undefined lets it through. */
+export async function refuseReadOnlyWrite(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
+  if (appPasswordOf(request)?.scope !== "read_only" || READ_METHODS.has(request.method))
+    return undefined;
+  request.log.info({ reason: "read-only app password" }, "request refused: 403");
+  return sendProblem(reply, 403, "This app password can only read");
+}
