@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requireSession } from "@/auth/session";
 import { AccountSettings } from "@/components/account-settings";
 import { ConnectedApps } from "@/components/connected-apps";
+import { TransferSettings } from "@/components/transfer-settings";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -11,6 +12,7 @@ export default async function AccountPage() {
   return (
     <div className="mx-auto grid w-full max-w-4xl gap-6">
       <AccountSettings name={session.user.name} email={session.user.email} />
+      <TransferSettings />
       <ConnectedApps userId={session.user.id} />
     </div>
   );
