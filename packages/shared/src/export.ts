@@ -135,3 +135,28 @@ export const ImportReportSchema = z
   .object({ lists: ImportCountsSchema, tasks: ImportCountsSchema })
   .meta({ id: "ImportReport" });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
+
+/** The most rows (after the header, blank ones aside) one Todoist import takes. */
+export const IMPORT_ROWS_MAX = 5000;
+
+export const TodoistSkippedSchema = z
+  .object({
+    row: z.number().int().describe("The row's number as a spreadsheet shows it (the header is 1)"),
+    reason: z.string(),
+  })
+  .meta({ id: "TodoistSkipped" });
+export type TodoistSkipped = z.infer<typeof TodoistSkippedSchema>;
+
+export const TodoistReportSchema = z
+  .object({
+    created: z.number().int().describe("Tasks created, subtasks included"),
+    subtasks: z.number().int().describe("Of those, how many are subtasks"),
+    skipped: z
+      .array(TodoistSkippedSchema)
+      .describe(
+        "Rows not taken, and rows taken with less than they said (a date that could not be " +
+          "read, a title or description cut), each with why",
+      ),
+  })
+  .meta({ id: "TodoistReport" });
+export type TodoistReport = z.infer<typeof TodoistReportSchema>;

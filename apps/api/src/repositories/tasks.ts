@@ -210,7 +210,7 @@ export const VIEW_ONLY = "You can view this list but not change it";
 export const ARCHIVED = "This list is archived: its tasks cannot be changed";
 
 /** Why `membership` does not allow a write, or null when it does. */
-function refuseWrite(
+export function refuseWrite(
   membership: Pick<Membership, "role" | "archived">,
 ): Exclude<WriteResult, { kind: "ok" }> | null {
   if (membership.role === "viewer") return { kind: "forbidden", detail: VIEW_ONLY };

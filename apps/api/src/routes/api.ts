@@ -6,6 +6,7 @@ import { eventRoutes } from "./events.ts";
 import { listRoutes } from "./lists.ts";
 import { meRoutes } from "./me.ts";
 import { taskRoutes } from "./tasks.ts";
+import { todoistRoutes } from "./todoist.ts";
 import { transferRoutes } from "./transfer.ts";
 
 export interface ApiRoutesOptions {
@@ -29,5 +30,6 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(taskRoutes, { userInPath: false });
   await app.register(listRoutes);
   await app.register(transferRoutes);
+  await app.register(todoistRoutes);
   await app.register(taskRoutes, { prefix: "/:user_id", userInPath: true });
 };
