@@ -9,6 +9,7 @@ import {
   describeImport,
   describeTodoist,
   importExport,
+  importTargets,
   importTodoist,
   listNameFromFile,
 } from "../src/lib/transfer.ts";
@@ -145,5 +146,39 @@ describe("file and list names", () => {
     expect(listNameFromFile(" Home projects.CSV")).toBe("Home projects");
     expect(listNameFromFile(".csv")).toBe("Imported from Todoist");
     expect(listNameFromFile(`${"a".repeat(150)}.csv`)).toHaveLength(100);
+  });
+});
+
+describe("importTargets", () => {
+  const list = (name: string, role: "owner" | "editor" | "viewer", archived = false) => ({
+    id: name,
+    name,
+    color: "gray" as const,
+    is_inbox: name === "Inbox",
+    archived,
+    owner_id: "u1",
+    owner_name: "Ada",
+    role,
+    member_count: role === "owner" ? 1 : 2,
+    pending_count: 0,
+    task_count: 0,
+    created_at: "2026-12-01T00:00:00.000Z",
+    updated_at: "2026-12-01T00:00:00.000Z",
+  });
+
+  it("offers the lists the person may write to, and no archived one", () => {
+    const lists = [
+      list("Inbox", "owner"),
+      list("Mine", "owner"),
+      list("Shared to edit", "editor"),
+      list("Shared to read", "viewer"),
+      list("Old", "owner", true),
+      list("Old shared", "editor", true),
+    ];
+    expect(importTargets(lists).map((target) => target.name)).toEqual([
+      "Inbox",
+      "Mine",
+      "Shared to edit",
+    ]);
   });
 });

@@ -3,7 +3,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Download, LoaderCircle, Upload } from "lucide-react";
 import Link from "next/link";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import { useApi } from "@/components/providers";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -16,6 +15,7 @@ import {
   describeTodoist,
   exportAll,
   importExport,
+  importTargets,
   importTodoist,
   listNameFromFile,
   type TodoistReport,
@@ -53,9 +53,6 @@ const NEW_LIST = "new";
 const FILE_INPUT =
   "h-auto min-h-10 py-1.5 file:mr-3 file:h-7 file:rounded-sm file:border-0 file:bg-muted file:px-3 file:text-sm file:font-medium file:text-foreground";
 
-/** Lists the person may add tasks to: theirs or shared with them to edit, and not archived. */
-const writable = (list: ListAnswer) => list.role !== "viewer" && !list.archived;
-
 function Spinner() {
   return <LoaderCircle aria-hidden className="animate-spin motion-reduce:animate-none" />;
 }
@@ -85,7 +82,7 @@ export function TransferSettings() {
   const [target, setTarget] = useState(NEW_LIST);
   const skippedId = useId();
 
-  const targets = (lists.data ?? []).filter(writable);
+  const targets = importTargets(lists.data ?? []);
   const busy = running !== null;
 
   // The board, its counts and the lists show what was imported when next looked at.

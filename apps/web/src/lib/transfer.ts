@@ -1,3 +1,4 @@
+import type { ListAnswer } from "@taskbridge/shared/list-mini";
 import { LIST_NAME_MAX } from "@taskbridge/shared/list-rules";
 import type { ApiClient } from "./api-client.ts";
 import { localDate } from "./dates.ts";
@@ -84,6 +85,11 @@ export function csvFileName(listName: string): string {
 export function listNameFromFile(fileName: string): string {
   const name = fileName.replace(/\.csv$/i, "").trim();
   return (name || "Imported from Todoist").slice(0, LIST_NAME_MAX).trim();
+}
+
+/** The lists a file may be imported into: the person's own or shared to edit, not archived. */
+export function importTargets(lists: readonly ListAnswer[]): ListAnswer[] {
+  return lists.filter((list) => list.role !== "viewer" && !list.archived);
 }
 
 /** Everything the caller owns, saved as `taskbridge-<their date>.json`. */
