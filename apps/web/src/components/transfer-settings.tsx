@@ -127,10 +127,15 @@ export function TransferSettings() {
     const file = chosenFile(form);
     setTodoistReport(undefined);
     if (!file) return setTodoistError("Choose a Todoist CSV file to import.");
+    // A list chosen, then archived or left meanwhile, is not swapped for a new one.
+    const chosen = target === NEW_LIST ? null : targets.find((list) => list.id === target);
+    if (chosen === undefined) {
+      setTarget(NEW_LIST);
+      return setTodoistError("That list no longer takes imports: choose another.");
+    }
     setTodoistError(undefined);
     void run("todoist", async () => {
       try {
-        const chosen = targets.find((list) => list.id === target);
         const list =
           chosen ?? (await api.createList({ name: listNameFromFile(file.name), color: "gray" }));
         let report: TodoistReport;
