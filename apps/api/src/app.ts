@@ -31,6 +31,7 @@ import { metricsPlugin } from "./plugins/metrics.ts";
 import { rateLimitStorePlugin } from "./plugins/rate-limit.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { calendarFeedPublicRoutes } from "./routes/calendar-feed.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { MCP_TOKEN_MAX_AGE_SECONDS, mcpPlugin } from "./mcp/plugin.ts";
 
@@ -70,11 +71,11 @@ declare module "fastify" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const QUERY_TO_REDACT = /([?&](?:access_token|q|tag|cursor)=)[^&]*/gi;
-/** A route parameter that is a secret: an invite link's token. */
+/** A route parameter that is a secret: an invite link's token, a calendar feed's. */
 const SECRET_PARAM = "token";
-const SECRET_IN_TEMPLATE = new RegExp(`:${SECRET_PARAM}(?:/|$)`);
-/** The same secret in a path no route matched (a mistyped invite address). */
-const SECRET_PATH = /^(\/api\/invites\/)[^/?]+/;
+const SECRET_IN_TEMPLATE = new RegExp(`:${SECRET_PARAM}(?:[/.]|$)`);
+/** The same secrets in a path no route matched (a mistyped invite or feed address). */
+const SECRET_PATH = /^(\/api\/invites\/|\/feeds\/)[^/?]+/;
 
 const paramText = (value: unknown) => (typeof value === "string" ? value : "");
 
@@ -262,6 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes);
+  await app.register(calendarFeedPublicRoutes);
   await app.register(apiRoutes, {
     prefix: "/api",
     ...(deps.verifier ? { verifier: deps.verifier } : {}),

@@ -649,3 +649,22 @@ export type ListRow = typeof list.$inferSelect;
 export type ListRole = (typeof listRole.enumValues)[number];
 export type ChangeFeedRow = typeof changeFeed.$inferSelect;
 export type ListColor = (typeof listColor.enumValues)[number];
+
+/**
+ * A person's calendar feed: the read-only iCalendar of their pending dated tasks, served at
+ * `/feeds/<secret>.ics` to calendar apps that cannot show tasks. The secret is the only key, so
+ * it is kept as made (the account page shows the link again), and resetting it replaces the row.
+ */
+export const calendarFeed = pgTable(
+  "calendar_feed",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => user.id, { onDelete: "cascade" }),
+    secret: text("secret").notNull(),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [uniqueIndex("calendar_feed_secret_idx").on(t.secret)],
+);

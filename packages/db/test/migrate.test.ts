@@ -33,6 +33,7 @@ describe("migrations", () => {
     );
     expect(tables.map((t) => t.tablename)).toEqual([
       "account",
+      "calendar_feed",
       "change_feed",
       "change_feed_head",
       "import_origin",

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import { authPlugin } from "../plugins/auth.ts";
 import { rateLimitPlugin } from "../plugins/rate-limit.ts";
+import { calendarFeedRoutes } from "./calendar-feed.ts";
 import { eventRoutes } from "./events.ts";
 import { listRoutes } from "./lists.ts";
 import { meRoutes } from "./me.ts";
@@ -31,5 +32,6 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(listRoutes);
   await app.register(transferRoutes);
   await app.register(todoistRoutes);
+  await app.register(calendarFeedRoutes);
   await app.register(taskRoutes, { prefix: "/:user_id", userInPath: true });
 };

@@ -62,12 +62,6 @@ export const todoistRoutes: FastifyPluginAsyncZod = async (app) => {
     return id.toLowerCase();
   };
 
-  // An answer sent before the whole body arrived (a file over a limit) closes the connection,
-  // rather than leaving the server to read and throw away the rest of the upload.
-  app.addHook("onSend", async (request, reply) => {
-    if (!request.raw.complete) reply.header("connection", "close");
-  });
-
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (request, payload, done) => {
     const length = Number(request.headers["content-length"]);

@@ -67,7 +67,8 @@ function unreadable(error: CsvError, row: number): string {
 
 /**
  * Reads a CSV file from `stream` into rows, checking `limits` as the bytes arrive: past the byte
- * or row limit, reading stops and the promise rejects with `CsvRefused`, leaving the rest unread.
+ * or row limit (or with a declared length past it), the promise rejects with `CsvRefused` and
+ * nothing more is kept.
  * The first non-blank row is the header; `required` names columns it must hold. Blank rows are
  * counted for numbering but not returned.
  */
@@ -81,9 +82,9 @@ export function readCsv<T>(
 ): Promise<Array<CsvRow<T>>> {
   return new Promise((resolve, reject) => {
     const tooLarge = `The file is larger than ${format(limits.bytes / MIB)} MB, the most one import takes`;
-    // A file that says it is too large is refused before a byte of it is read.
+    // A file that says it is too large is refused before a byte of it is read. (Fastify answers
+    // a parser's refusal with `connection: close`, so the rest of a refused file is never read.)
     if (declaredLength !== undefined && declaredLength > limits.bytes) {
-      stream.pause();
       reject(new CsvRefused(tooLarge));
       return;
     }
@@ -101,7 +102,6 @@ export function readCsv<T>(
       settled = true;
       stream.off("data", onData);
       stream.off("end", onEnd);
-      stream.pause();
       parser.destroy();
       reject(typeof detail === "string" ? new CsvRefused(detail) : detail);
     };
