@@ -23,10 +23,14 @@ import {
 } from "@taskbridge/shared/list-mini";
 import type { ListColor } from "@taskbridge/shared/list-rules";
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
+import * as z from "zod/mini";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
 import type { TaskInput } from "./task-draft.ts";
 
 /** An error answer of the API, with the `detail` it gave. */
+/** `/api/calendar-feed`'s answer: the feed's secret address, or null while it is off. */
+const CalendarFeedAnswerSchema = z.object({ url: z.nullable(z.string()) });
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -303,6 +307,22 @@ export class ApiClient {
    * Follows the live stream of the user's task changes and reminders until the signal aborts;
    * reconnects after a drop. EventSource cannot send a Bearer token, so it is read with fetch.
    */
+  /** The calendar feed's secret address, or null while it is off. */
+  async calendarFeed(): Promise<string | null> {
+    const response = await this.send("GET", "/api/calendar-feed");
+    return CalendarFeedAnswerSchema.parse(await response.json()).url;
+  }
+
+  /** A new address for the calendar feed; the old one stops working. */
+  async resetCalendarFeed(): Promise<string | null> {
+    const response = await this.send("POST", "/api/calendar-feed");
+    return CalendarFeedAnswerSchema.parse(await response.json()).url;
+  }
+
+  async turnOffCalendarFeed(): Promise<void> {
+    await this.send("DELETE", "/api/calendar-feed");
+  }
+
   async follow(handlers: LiveHandlers, signal: AbortSignal): Promise<void> {
     // The feed position of the last change heard: a reopened stream resumes after it (the API
     // replays what came meanwhile, from whichever copy answers).
