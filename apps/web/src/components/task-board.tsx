@@ -118,16 +118,26 @@ function focusedTaskId(): string | null {
   return row instanceof HTMLElement ? (row.dataset.taskId ?? null) : null;
 }
 
-/** The options of the open list: the owner's, or a member's "Leave list". */
-function listMenu(list: ListAnswer, open: (dialog: ListDialog) => void, archive: () => void) {
-  if (list.is_inbox) return [];
+/**
+ * The options of the open list: the owner's, or a member's "Leave list"; anyone who can read it
+ * may export it.
+ */
+function listMenu(
+  list: ListAnswer,
+  open: (dialog: ListDialog) => void,
+  archive: () => void,
+  exportCsv: () => void,
+) {
+  const exportItem = { label: "Export as Todoist CSV", onSelect: exportCsv };
+  if (list.is_inbox) return [exportItem];
   if (list.role !== "owner")
-    return [{ label: "Leave list", onSelect: () => open({ kind: "leave", list }) }];
+    return [exportItem, { label: "Leave list", onSelect: () => open({ kind: "leave", list }) }];
   const items: MenuItem[] = [
     { label: "Rename", onSelect: () => open({ kind: "rename", list }) },
     { label: "Colour", onSelect: () => open({ kind: "colour", list }) },
     // An archived list is read-only: no one new is let in until it is back.
     ...(list.archived ? [] : [{ label: "Share", onSelect: () => open({ kind: "share", list }) }]),
+    exportItem,
     { label: list.archived ? "Unarchive" : "Archive", onSelect: archive },
     { label: "Delete", onSelect: () => open({ kind: "delete", list }), destructive: true },
   ];
@@ -267,7 +277,22 @@ export function TaskBoard({ userId }: { userId: string }) {
       })
       .catch((error: unknown) => toast.error(`Could not change the list: ${describeError(error)}`));
   };
-  const menuItems = openList ? listMenu(openList, setDialog, () => archive(openList)) : [];
+  // The export's code comes when it is asked for: it is not part of the board's first load.
+  const exportCsv = (target: ListAnswer) => {
+    import("@/lib/transfer")
+      .then(({ exportListCsv }) => exportListCsv(api, target))
+      .catch((error: unknown) =>
+        toast.error(`Could not export “${target.name}”: ${describeError(error)}`),
+      );
+  };
+  const menuItems = openList
+    ? listMenu(
+        openList,
+        setDialog,
+        () => archive(openList),
+        () => exportCsv(openList),
+      )
+    : [];
 
   const emptyText =
     openList !== undefined

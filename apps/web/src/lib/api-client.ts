@@ -77,6 +77,12 @@ const readInvitePreview = read<InvitePreviewAnswer>(InvitePreviewAnswerSchema);
 
 export type MemberRole = "editor" | "viewer";
 
+/** A body sent as it is, with its own content type (a file being imported). */
+export interface Upload {
+  body: Blob | string;
+  type: string;
+}
+
 export function linkTarget(link: string | null, rel: string): string | null {
   if (!link) return null;
   for (const part of link.split(",")) {
@@ -148,9 +154,10 @@ export class ApiClient {
     path: string,
     {
       body,
+      upload,
       keepalive = false,
       retried = false,
-    }: { body?: unknown; keepalive?: boolean; retried?: boolean } = {},
+    }: { body?: unknown; upload?: Upload; keepalive?: boolean; retried?: boolean } = {},
   ): Promise<Response> {
     let token: string;
     try {
@@ -159,18 +166,21 @@ export class ApiClient {
       if (error instanceof SignedOutError) this.onSignedOut();
       throw error;
     }
+    const sent =
+      upload ??
+      (body === undefined ? undefined : { body: JSON.stringify(body), type: "application/json" });
     const response = await this.fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(sent === undefined ? {} : { "content-type": sent.type }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: sent?.body,
       cache: "no-store",
       keepalive,
     });
     if (response.status === 401 && !retried)
-      return this.send(method, path, { body, keepalive, retried: true });
+      return this.send(method, path, { body, upload, keepalive, retried: true });
     if (!response.ok) throw await this.toError(response);
     return response;
   }
@@ -187,6 +197,14 @@ export class ApiClient {
       task: readTask(await response.json()),
       spawnedNext: linkTarget(response.headers.get("link"), "next-occurrence") !== null,
     };
+  }
+
+  /**
+   * A request whose answer the caller reads itself: a file to download (an export) or one to
+   * send as it is (an import). Refusals throw an `ApiError` as every other call does.
+   */
+  transfer(method: "GET" | "POST", path: string, upload?: Upload): Promise<Response> {
+    return this.send(method, path, { upload });
   }
 
   async listTasks(params: Record<string, string>, cursor?: string | null): Promise<TaskPage> {

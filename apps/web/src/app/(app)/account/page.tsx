@@ -3,6 +3,7 @@ import { requireSession } from "@/auth/session";
 import { AccountSettings } from "@/components/account-settings";
 import { CalendarFeed } from "@/components/calendar-feed";
 import { ConnectedApps } from "@/components/connected-apps";
+import { TransferSettings } from "@/components/transfer-settings";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -12,6 +13,7 @@ export default async function AccountPage() {
   return (
     <div className="mx-auto grid w-full max-w-4xl gap-6">
       <AccountSettings name={session.user.name} email={session.user.email} />
+      <TransferSettings />
       <ConnectedApps userId={session.user.id} />
       <CalendarFeed />
     </div>
