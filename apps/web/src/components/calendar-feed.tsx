@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useApi } from "@/components/providers";
+import { calendarFeed, resetCalendarFeed, turnOffCalendarFeed } from "@/lib/account-api";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -18,9 +19,9 @@ export function CalendarFeed() {
   const field = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState("");
   const [confirming, setConfirming] = useState(false);
-  const feed = useQuery({ queryKey: feedKey, queryFn: () => api.calendarFeed() });
+  const feed = useQuery({ queryKey: feedKey, queryFn: () => calendarFeed(api) });
   const reset = useMutation({
-    mutationFn: () => api.resetCalendarFeed(),
+    mutationFn: () => resetCalendarFeed(api),
     onSuccess: (url) => {
       queryClient.setQueryData(feedKey, url);
       setConfirming(false);
@@ -28,7 +29,7 @@ export function CalendarFeed() {
     },
   });
   const off = useMutation({
-    mutationFn: () => api.turnOffCalendarFeed(),
+    mutationFn: () => turnOffCalendarFeed(api),
     onSuccess: () => {
       queryClient.setQueryData(feedKey, null);
       setNote("The calendar feed is off: its link no longer works.");

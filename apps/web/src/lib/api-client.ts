@@ -23,7 +23,6 @@ import {
 } from "@taskbridge/shared/list-mini";
 import type { ListColor } from "@taskbridge/shared/list-rules";
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
-import * as z from "zod/mini";
 import { SignedOutError, type TokenManager } from "./token-manager.ts";
 import type { TaskInput } from "./task-draft.ts";
 
@@ -70,8 +69,6 @@ const readList = read<ListAnswer>(ListAnswerSchema);
 const readLists = read<ListAnswer[]>(ListsAnswerSchema);
 const readMembers = read<MemberAnswer[]>(MembersAnswerSchema);
 const readInvites = read<InviteAnswer[]>(InvitesAnswerSchema);
-/** `/api/calendar-feed`'s answer: the feed's secret address, or null while it is off. */
-const readCalendarFeed = read<{ url: string | null }>(z.object({ url: z.nullable(z.string()) }));
 const readInviteCreated = read<InviteCreatedAnswer>(InviteCreatedAnswerSchema);
 const readInvitePreview = read<InvitePreviewAnswer>(InvitePreviewAnswerSchema);
 
@@ -201,9 +198,11 @@ export class ApiClient {
 
   /**
    * A request whose answer the caller reads itself: a file to download (an export) or one to
-   * send as it is (an import). Refusals throw an `ApiError` as every other call does.
+   * send as it is (an import), or a call of the account page (which reads its answers itself, so
+   * that their schemas stay out of the board's bundle). Refusals throw an `ApiError` as every
+   * other call does.
    */
-  transfer(method: "GET" | "POST", path: string, upload?: Upload): Promise<Response> {
+  transfer(method: "GET" | "POST" | "DELETE", path: string, upload?: Upload): Promise<Response> {
     return this.send(method, path, { upload });
   }
 
@@ -300,22 +299,6 @@ export class ApiClient {
   /** `keepalive` lets a delete that was waiting for its undo time finish as the page closes. */
   async deleteTask(id: string, { keepalive = false } = {}): Promise<void> {
     await this.send("DELETE", `/api/tasks/${id}`, { keepalive });
-  }
-
-  /** The calendar feed's secret address, or null while it is off. */
-  async calendarFeed(): Promise<string | null> {
-    const response = await this.send("GET", "/api/calendar-feed");
-    return readCalendarFeed(await response.json()).url;
-  }
-
-  /** A new address for the calendar feed; the old one stops working. */
-  async resetCalendarFeed(): Promise<string | null> {
-    const response = await this.send("POST", "/api/calendar-feed");
-    return readCalendarFeed(await response.json()).url;
-  }
-
-  async turnOffCalendarFeed(): Promise<void> {
-    await this.send("DELETE", "/api/calendar-feed");
   }
 
   /**

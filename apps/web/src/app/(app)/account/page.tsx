@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireSession } from "@/auth/session";
 import { AccountSettings } from "@/components/account-settings";
+import { AppPasswords } from "@/components/app-passwords";
 import { CalendarFeed } from "@/components/calendar-feed";
 import { ConnectedApps } from "@/components/connected-apps";
 import { TransferSettings } from "@/components/transfer-settings";
@@ -15,6 +16,7 @@ export default async function AccountPage() {
       <AccountSettings name={session.user.name} email={session.user.email} />
       <TransferSettings />
       <ConnectedApps userId={session.user.id} />
+      <AppPasswords />
       <CalendarFeed />
     </div>
   );
