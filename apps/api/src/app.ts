@@ -31,6 +31,7 @@ import { metricsPlugin } from "./plugins/metrics.ts";
 import { rateLimitStorePlugin } from "./plugins/rate-limit.ts";
 import { sendProblem } from "./problem.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { answerDavOptions, davPlugin } from "./dav/plugin.ts";
 import { calendarFeedPublicRoutes } from "./routes/calendar-feed.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { MCP_TOKEN_MAX_AGE_SECONDS, mcpPlugin } from "./mcp/plugin.ts";
@@ -235,6 +236,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandler);
+  // Before CORS, which answers every OPTIONS as a preflight.
+  app.addHook("onRequest", answerDavOptions);
   await app.register(httpPlugin);
   await app.register(metricsPlugin);
   // One store for every limit of this copy (`/api` and `/mcp`): Redis when configured.
@@ -264,6 +267,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(calendarFeedPublicRoutes);
+  await app.register(davPlugin);
   await app.register(apiRoutes, {
     prefix: "/api",
     ...(deps.verifier ? { verifier: deps.verifier } : {}),

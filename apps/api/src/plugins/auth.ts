@@ -64,6 +64,12 @@ async function refuse(
 /** Verified callers by request; a WeakMap so nothing outlives its request. */
 const verifiedUsers = new WeakMap<FastifyRequest, AuthUser>();
 
+/** Records the verified caller of a request: the DAV layer's Basic sign-in sets it this way too. */
+export function setVerifiedUser(request: FastifyRequest, user: AuthUser): void {
+  verifiedUsers.set(request, user);
+  bindUser(request, user.id);
+}
+
 /** The verified caller of a request, or undefined before (or outside) the token check. */
 export function verifiedUser(request: FastifyRequest): AuthUser | undefined {
   return verifiedUsers.get(request);
