@@ -400,6 +400,61 @@ const scenarios: Record<string, () => Promise<void>> = {
       expect.arrayContaining([["task", party, "update"]]),
     );
   },
+  "POST /api/lists/{id}/import/todoist": async () => {
+    // An editor's import into the owner's list: each task reaches every member's feed.
+    const { ada, ben, listId, mark } = await household();
+    const at = await mark();
+    const csv = "TYPE,CONTENT,INDENT\ntask,Party,1\ntask,Cake,2\n";
+    const response = await fetch(`${origin}/api/lists/${listId}/import/todoist`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await t.tokenFor(ben)}`, "content-type": "text/csv" },
+      body: csv,
+    });
+    expect(response.status).toBe(200);
+    const tasks = await sql<{ id: string; title: string }>(
+      `select id, title from task where list_id = $1 order by title desc`,
+      [listId],
+    );
+    const [party, cake] = tasks.map((row) => row.id);
+    const expected = [
+      ["task", party, "insert"],
+      // The subtask's insert bumps its parent's subtask_count first.
+      ["task", party, "update"],
+      ["task", cake, "insert"],
+    ];
+    expect(await gained(ada, at.ada)).toEqual(expected);
+    expect(await gained(ben, at.ben)).toEqual(expected);
+  },
+  // App passwords and the calendar feed's link change no task and no list.
+  "POST /api/app-passwords": async () => {
+    const ada = await t.createUser();
+    const at = await headOf(ada);
+    await apiOf(ada).expect(201, Nothing, "POST", "/api/app-passwords", { name: "Phone" });
+    expect(await gained(ada, at)).toEqual([]);
+  },
+  "DELETE /api/app-passwords/{id}": async () => {
+    const ada = await t.createUser();
+    const { body } = await apiOf(ada).expect(201, Nothing, "POST", "/api/app-passwords", {
+      name: "Phone",
+    });
+    const { id } = z.object({ id: z.string() }).parse(body);
+    const at = await headOf(ada);
+    await apiOf(ada).expect(204, Nothing, "DELETE", `/api/app-passwords/${id}`);
+    expect(await gained(ada, at)).toEqual([]);
+  },
+  "POST /api/calendar-feed": async () => {
+    const ada = await t.createUser();
+    const at = await headOf(ada);
+    await apiOf(ada).expect(200, Nothing, "POST", "/api/calendar-feed");
+    expect(await gained(ada, at)).toEqual([]);
+  },
+  "DELETE /api/calendar-feed": async () => {
+    const ada = await t.createUser();
+    await apiOf(ada).expect(200, Nothing, "POST", "/api/calendar-feed");
+    const at = await headOf(ada);
+    await apiOf(ada).expect(204, Nothing, "DELETE", "/api/calendar-feed");
+    expect(await gained(ada, at)).toEqual([]);
+  },
   "POST /api/invites/{token}/accept": async () => {
     const { ada, ben, listId, mark } = await household();
     const { body } = await apiOf(ada).expect(201, Nothing, "POST", `/api/lists/${listId}/invites`, {

@@ -90,9 +90,17 @@ export class TodoistRepository {
         dueTime: one.dueTime,
         recurrence: one.recurrence,
       }));
-      // Parents come before their subtasks in the file, so every batch finds its parents made.
-      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT)
-        await tx.insert(task).values(rows.slice(start, start + ROWS_PER_INSERT));
+      // Level by level, so each parent's row (and its insert in the change feed) comes before its
+      // subtasks' and the count updates they cause.
+      const depths: number[] = [];
+      tasks.forEach((one, index) => {
+        depths[index] = one.parent === null ? 0 : (depths[one.parent] ?? 0) + 1;
+      });
+      for (let depth = 0; depth <= Math.max(0, ...depths); depth += 1) {
+        const level = rows.filter((_row, index) => depths[index] === depth);
+        for (let start = 0; start < level.length; start += ROWS_PER_INSERT)
+          await tx.insert(task).values(level.slice(start, start + ROWS_PER_INSERT));
+      }
       const subtasks = tasks.filter((one) => one.parent !== null).length;
       return { kind: "ok", created: tasks.length, subtasks } as const;
     });
