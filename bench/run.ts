@@ -2,6 +2,8 @@
 // these machines are shared, so numbers are for reading, not for asserting.
 import { benchApi } from "./api.ts";
 import { benchEvents } from "./events.ts";
+import { benchFloor } from "./floor.ts";
+import { benchProfile } from "./profile.ts";
 import { benchJwt } from "./jwt-verify.ts";
 import { benchWebBundle } from "./web-bundle.ts";
 import { benchDatabase } from "./support.ts";
@@ -12,6 +14,8 @@ async function main() {
   const database = await benchDatabase();
   try {
     await benchApi(database);
+    await benchFloor(database);
+    await benchProfile(database);
     await benchEvents(database);
   } finally {
     await database.stop();

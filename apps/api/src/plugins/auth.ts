@@ -137,7 +137,44 @@ export const authPlugin = fp<AuthPluginOptions>(
       app.addHook("onClose", async () => clearTimeout(timer));
     }
 
-    app.addHook("onRequest", async (request, reply) => {
+    /**
+     * The caller when the request carries one well-formed bearer token (and none in the query
+     * string) that the verifier remembers and that is still in standing; else undefined, and
+     * `checkToken` judges the request in full.
+     */
+    const rememberedCaller = (request: FastifyRequest): AuthUser | undefined => {
+      const authorization = authorizationOf(request.raw);
+      if (authorization.kind !== "one") return undefined;
+      if (request.url.includes("?")) {
+        const query = new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1));
+        if (query.has("access_token")) return undefined;
+      }
+      const token = BEARER.exec(authorization.value)?.[1];
+      return token ? verifier.rememberedUser(token) : undefined;
+    };
+
+    // A callback hook: a remembered token, the common case, is answered without a promise.
+    app.addHook("onRequest", (request, reply, done) => {
+      const user = rememberedCaller(request);
+      if (user) {
+        verifiedUsers.set(request, user);
+        bindUser(request, user.id);
+        done();
+        return;
+      }
+      checkToken(request, reply).then(
+        // A refusal has been answered: the request goes no further.
+        (answered) => {
+          if (answered === undefined) done();
+        },
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+
+    async function checkToken(
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<FastifyReply | undefined> {
       const authorization = authorizationOf(request.raw);
       if (authorization.kind === "several") {
         if (await refusedTooOften(request, reply)) return reply;
@@ -210,7 +247,8 @@ export const authPlugin = fp<AuthPluginOptions>(
           return refuse(request, reply, error.publicDetail, error.reason, true);
         throw error;
       }
-    });
+      return undefined;
+    }
   },
   { name: "auth", dependencies: ["errors"] },
 );

@@ -38,7 +38,8 @@ export const httpPlugin = fp(
   async (app) => {
     await app.register(cors, {
       origin: app.config.corsOrigins,
-      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      // Lists are given joined: the plugin would join an array again on every request.
+      methods: "GET, POST, PUT, PATCH, DELETE",
       // Last-Event-ID: a browser resuming its event stream with fetch names the last position it got.
       // Mcp-Protocol-Version and Mcp-Session-Id: what a browser-based MCP client sends to `/mcp`
       // (Streamable HTTP); one policy for `/api` and `/mcp`.
@@ -49,7 +50,7 @@ export const httpPlugin = fp(
         "Mcp-Protocol-Version",
         "Mcp-Session-Id",
         "X-Request-Id",
-      ],
+      ].join(", "),
       // WWW-Authenticate: a client reads `resource_metadata` from a 401 to find where to sign in.
       exposedHeaders: [
         "Link",
@@ -58,7 +59,7 @@ export const httpPlugin = fp(
         "Retry-After",
         "WWW-Authenticate",
         "X-Request-Id",
-      ],
+      ].join(", "),
       maxAge: 600,
     });
     const securityHeaders = helmetHeaders({

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { validatorCompiler, type FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ProblemSchema } from "@taskbridge/shared/problem";
 import {
@@ -64,11 +64,45 @@ export function writeRefusal(
   }
 }
 
+/** Distinct query strings and path parameters remembered per route before starting over. */
+const VALIDATED_REMEMBERED = 256;
+
+/**
+ * zod's validator, remembering what a query string or a route's path parameters validated to:
+ * the same few (none, `?limit=20`, `?view=today`) come again and again, and checking them again
+ * cost more than the rest of the route's own work. Their schemas are pure (constant defaults, no
+ * clock, no state), their values are strings and numbers, and each request gets a copy of its
+ * own; a value that fails is checked again every time, so each refusal is the validator's own.
+ * Bodies are always checked.
+ */
+function rememberingValidator(
+  route: Parameters<typeof validatorCompiler>[0],
+): ReturnType<typeof validatorCompiler> {
+  const validate = validatorCompiler(route);
+  if (route.httpPart !== "querystring" && route.httpPart !== "params") return validate;
+  const valid = new Map<string, object>();
+  return (data: unknown) => {
+    const key = JSON.stringify(data);
+    const known = valid.get(key);
+    if (known) return { value: { ...known } };
+    const result = validate(data);
+    if (typeof result === "object" && "value" in result) {
+      const value: unknown = result.value;
+      if (typeof value === "object" && value !== null) {
+        if (valid.size >= VALIDATED_REMEMBERED) valid.clear();
+        valid.set(key, { ...value });
+      }
+    }
+    return result;
+  };
+}
+
 /**
  * The task routes of the contract. Registered twice with the same handlers: under `/api` and
  * under `/api/:user_id`, where a path that names someone other than the caller is a 403.
  */
 export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, options) => {
+  app.setValidatorCompiler(rememberingValidator);
   const tasks = new TaskRepository(app.db, app.listIds);
   const userParam = options.userInPath
     ? { user_id: z.string().describe("Must be the token's subject") }
