@@ -9,7 +9,7 @@ test("the account page makes an app password, shows it once, and revokes it", as
 
   await section.getByRole("button", { name: "Create" }).click();
   await expect(section.getByText("Name it after the app or device")).toBeVisible();
-  await section.getByRole("textbox", { name: "Name" }).fill("Reporting script");
+  await section.getByRole("textbox", { name: "App or device" }).fill("Reporting script");
   await section.getByRole("combobox", { name: "Access" }).selectOption("Read only");
   await section.getByRole("button", { name: "Create" }).click();
   const shown = section.getByRole("textbox", { name: "The password of Reporting script" });

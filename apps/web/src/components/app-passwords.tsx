@@ -86,7 +86,7 @@ export function AppPasswords() {
         own password, which you can revoke without changing your own.
       </p>
       <form method="post" noValidate onSubmit={submit} className="flex flex-wrap items-end gap-2">
-        <Field label="Name" error={nameError} className="min-w-48 flex-1">
+        <Field label="App or device" error={nameError} className="min-w-48 flex-1">
           {(control) => (
             <Input
               {...control}
