@@ -12,6 +12,7 @@ import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import { ApiClient, listen } from "./support/http.ts";
+import { peakHeldDuring, uploadFromAnotherProcess } from "./support/upload.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;
@@ -378,5 +379,36 @@ describe("POST /api/import", () => {
     });
     expect(answer.status).toBe(413);
     expect(((await answer.json()) as { detail: string }).detail).toContain("5 MB");
+  });
+
+  it("refuses a 6 MB body, sent with or without a length, without holding it", async () => {
+    const { who } = await filledAccount();
+    const before = await rowsOf(who.id);
+    const head = '{"format":"taskbridge","version":1,"lists":[{"name":"';
+    const row = "x".repeat(16 * 1024);
+    const rows = Math.ceil((6 * 1024 * 1024) / row.length);
+    for (const chunked of [false, true]) {
+      const { result: answer, peak } = await peakHeldDuring(() =>
+        uploadFromAnotherProcess({
+          url: `${origin}/api/import`,
+          headers: {
+            authorization: `Bearer ${who.token}`,
+            "content-type": "application/json",
+            ...(chunked ? {} : { "content-length": String(head.length + rows * row.length) }),
+          },
+          head,
+          row,
+          rows,
+        }),
+      );
+      if ("reset" in answer) console.log(`the connection was reset first (${answer.reset})`);
+      else expect(answer).toEqual({ status: 413, detail: "Request body is larger than 5 MB" });
+      console.log(
+        `6 MB import (${chunked ? "chunked" : "with a length"}): peak held ${(peak / 1048576).toFixed(2)} MiB`,
+      );
+      // Written to disk as it arrives and refused past the limit: never held whole.
+      expect(peak).toBeLessThan(1.5 * 1024 * 1024);
+      expect(await rowsOf(who.id)).toEqual(before);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { HttpProblem } from "../problem.ts";
 import { membershipOf } from "../repositories/access.ts";
 import { refuseWrite } from "../repositories/tasks.ts";
 import { TodoistRepository } from "../repositories/todoist.ts";
-import { CsvRefused, readCsv, type CsvRow } from "../transfer/csv-file.ts";
+import { CsvRefused, readCsvUpload, type CsvRow } from "../transfer/csv-file.ts";
 import {
   readTodoist,
   TODOIST_REQUIRED,
@@ -47,8 +47,9 @@ function refusal(request: FastifyRequest, result: Refusal): HttpProblem {
 /**
  * One list as Todoist's CSV template, and a Todoist CSV into a list. The import reads its body
  * itself, whatever its content type (a browser may call a CSV `application/vnd.ms-excel`), so
- * that a file that is not a Todoist CSV is a 422 naming what is wrong with it; its limits are
- * checked while it streams in, before it is held.
+ * that a file that is not a Todoist CSV is a 422 naming what is wrong with it; its size is
+ * checked while it streams in to a temporary file, and its rows are read from there once it is
+ * whole, so a file over the limit is refused before anything of it is held.
  */
 export const todoistRoutes: FastifyPluginAsyncZod = async (app) => {
   const todoist = new TodoistRepository(app.db, app.listIds);
@@ -65,7 +66,7 @@ export const todoistRoutes: FastifyPluginAsyncZod = async (app) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (request, payload, done) => {
     const length = Number(request.headers["content-length"]);
-    readCsv(
+    readCsvUpload(
       payload,
       Number.isSafeInteger(length) ? length : undefined,
       { bytes: IMPORT_BYTES_MAX, rows: IMPORT_ROWS_MAX, rowChars: ROW_CHARS_MAX },

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import sjson from "secure-json-parse";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -10,6 +12,7 @@ import {
 } from "@taskbridge/shared/export";
 import { ProblemSchema } from "@taskbridge/shared/problem";
 import { HttpProblem } from "../problem.ts";
+import { spool, UploadTooLarge } from "../transfer/spool.ts";
 import { CallerGone, ImportRefused, TransferRepository } from "../repositories/transfer.ts";
 import { refuseDeletedUser, refuseGoneUser } from "./refusals.ts";
 
@@ -18,6 +21,25 @@ const errors = (...statuses: number[]) =>
 
 /** The body of an import as read: JSON, or why it is not. */
 type ImportBody = { json: unknown } | { notJson: true };
+
+const MIB = 1024 * 1024;
+
+/** Spools an import's body to disk within the limit, then parses it whole. */
+async function readJsonUpload(payload: Readable, declaredLength: number | undefined) {
+  const file = await spool(payload, declaredLength, IMPORT_BYTES_MAX);
+  try {
+    const text = await readFile(file.path, "utf8");
+    const body: ImportBody = {
+      json: sjson.parse(text, undefined, { protoAction: "remove", constructorAction: "remove" }),
+    };
+    return body;
+  } catch {
+    const body: ImportBody = { notJson: true };
+    return body;
+  } finally {
+    await file.dispose();
+  }
+}
 
 /**
  * `GET /api/export` and `POST /api/import`: everything a user owns as one JSON document, and
@@ -31,22 +53,20 @@ export const transferRoutes: FastifyPluginAsyncZod = async (app) => {
 
   // In this plugin only: JSON that does not parse reaches the route, which answers 422.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "application/json",
-    { parseAs: "string", bodyLimit: IMPORT_BYTES_MAX },
-    (_request, body, done) => {
-      const text = typeof body === "string" ? body : body.toString("utf8");
-      try {
-        const json: unknown = sjson.parse(text, undefined, {
-          protoAction: "remove",
-          constructorAction: "remove",
-        });
-        done(null, { json } satisfies ImportBody);
-      } catch {
-        done(null, { notJson: true } satisfies ImportBody);
-      }
-    },
-  );
+  // The body is written to a temporary file as it arrives and read once whole, so one over the
+  // limit is refused (413) having held nothing, whether or not it declared its length.
+  app.addContentTypeParser("application/json", (request, payload, done) => {
+    const length = Number(request.headers["content-length"]);
+    readJsonUpload(payload, Number.isSafeInteger(length) ? length : undefined).then(
+      (body) => done(null, body),
+      (error: unknown) =>
+        done(
+          error instanceof UploadTooLarge
+            ? new HttpProblem(413, `Request body is larger than ${IMPORT_BYTES_MAX / MIB} MB`)
+            : (error as Error),
+        ),
+    );
+  });
 
   app.get(
     "/export",

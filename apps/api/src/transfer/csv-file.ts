@@ -1,10 +1,13 @@
+import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
+import { spool, UploadTooLarge } from "./spool.ts";
 
-// Reading an uploaded CSV file as it streams in: csv-parse does the CSV (quotes, commas and
-// newlines inside quotes, a BOM, CRLF); this module keeps the file within its limits while it
-// arrives, so a file over them is refused before it is held, and names what is wrong with a file
-// that is not a CSV at all.
+// Reading an uploaded CSV file: csv-parse does the CSV (quotes, commas and newlines inside quotes,
+// a BOM, CRLF); this module keeps the file within its limits, so a file over them is refused
+// before it is held, and names what is wrong with a file that is not a CSV at all. The upload is
+// first written to disk as it arrives (its size checked with every chunk), then its rows are read
+// from there: what is kept of a file's rows is never held while the file may still be too large.
 
 export interface CsvLimits {
   /** Bytes of the whole file. */
@@ -66,6 +69,34 @@ function unreadable(error: CsvError, row: number): string {
 }
 
 /**
+ * Reads an uploaded CSV file into rows: written to a temporary file first, refused as soon as a
+ * declared length or the bytes received pass the byte limit (rejecting with `CsvRefused`), then
+ * read with `readCsv`. The temporary file is removed whatever happens.
+ */
+export async function readCsvUpload<T>(
+  stream: Readable,
+  declaredLength: number | undefined,
+  limits: CsvLimits,
+  required: readonly string[],
+  kind: string,
+  project: CsvProjection<T>,
+): Promise<Array<CsvRow<T>>> {
+  const file = await spool(stream, declaredLength, limits.bytes).catch((error: unknown) => {
+    throw error instanceof UploadTooLarge ? new CsvRefused(tooLarge(limits)) : error;
+  });
+  const source = createReadStream(file.path);
+  try {
+    return await readCsv(source, file.bytes, limits, required, kind, project);
+  } finally {
+    source.destroy();
+    await file.dispose();
+  }
+}
+
+const tooLarge = (limits: CsvLimits) =>
+  `The file is larger than ${format(limits.bytes / MIB)} MB, the most one import takes`;
+
+/**
  * Reads a CSV file from `stream` into rows, checking `limits` as the bytes arrive: past the byte
  * or row limit (or with a declared length past it), the promise rejects with `CsvRefused` and
  * nothing more is kept.
@@ -81,11 +112,10 @@ export function readCsv<T>(
   project: CsvProjection<T>,
 ): Promise<Array<CsvRow<T>>> {
   return new Promise((resolve, reject) => {
-    const tooLarge = `The file is larger than ${format(limits.bytes / MIB)} MB, the most one import takes`;
     // A file that says it is too large is refused before a byte of it is read. (Fastify answers
     // a parser's refusal with `connection: close`, so the rest of a refused file is never read.)
     if (declaredLength !== undefined && declaredLength > limits.bytes) {
-      reject(new CsvRefused(tooLarge));
+      reject(new CsvRefused(tooLarge(limits)));
       return;
     }
     const parser = parse({ bom: true, relax_column_count: true, max_record_size: limits.rowChars });
@@ -143,7 +173,7 @@ export function readCsv<T>(
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > limits.bytes) {
-        stop(tooLarge);
+        stop(tooLarge(limits));
         return;
       }
       if (!started) {
