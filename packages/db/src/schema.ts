@@ -700,3 +700,74 @@ export const appPassword = pgTable(
     check("app_password_scope", sql`${t.scope} in ('read_write', 'read_only')`),
   ],
 );
+
+/**
+ * A task as a CalDAV client last wrote it: the resource name the client chose, the UID, the
+ * VTODO's parent UID (`RELATED-TO`), and the iCalendar text exactly as sent. It is served back
+ * byte for byte while the task is as the text says, and with Taskbridge's fields rewritten into
+ * it once they change elsewhere. No foreign key to the task: when the task is deleted the row
+ * stays, so a sync report can still name the resource that is gone; rows of tasks deleted longer
+ * ago than the change feed keeps are pruned with it.
+ */
+export const davResource = pgTable(
+  "dav_resource",
+  {
+    taskId: uuid("task_id").primaryKey(),
+    name: text("name").notNull(),
+    uid: text("uid").notNull(),
+    parentUid: text("parent_uid"),
+    ics: text("ics").notNull(),
+    /** The task's `updated_at` when `ics` was stored: while it is unchanged, `ics` is served. */
+    taskUpdatedAt: instant("task_updated_at").notNull(),
+    createdAt: instant("created_at")
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    index("dav_resource_name_idx").on(t.name),
+    index("dav_resource_uid_idx").on(t.uid),
+    index("dav_resource_parent_uid_idx")
+      .on(t.parentUid)
+      .where(sql`${t.parentUid} is not null`),
+    check("dav_resource_name_length", sql`char_length(${t.name}) between 1 and 255`),
+    check("dav_resource_uid_length", sql`char_length(${t.uid}) between 1 and 255`),
+  ],
+);
+
+/**
+ * A list a CalDAV client made (MKCALENDAR or extended MKCOL), under the path segment the client
+ * chose in its maker's calendar home. Other members, and lists made elsewhere, use the list's id.
+ */
+export const davCollection = pgTable(
+  "dav_collection",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    listId: uuid("list_id")
+      .notNull()
+      .references(() => list.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ name: "dav_collection_pkey", columns: [t.userId, t.name] }),
+    uniqueIndex("dav_collection_list_idx").on(t.userId, t.listId),
+    check("dav_collection_name_length", sql`char_length(${t.name}) between 1 and 255`),
+  ],
+);
+
+/** A person's settings: the time zone dates and times are read and written in (UTC until set). */
+export const userSetting = pgTable(
+  "user_setting",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** An IANA time zone name, e.g. `Asia/Kolkata`. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    updatedAt: instant("updated_at")
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [check("user_setting_time_zone_length", sql`char_length(${t.timeZone}) between 1 and 64`)],
+);
