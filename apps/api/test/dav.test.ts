@@ -2,14 +2,13 @@
 // the calendars from /.well-known/caldav with an app password and reads the tasks; raw requests
 // check what it does not send.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { ListSchema } from "@taskbridge/shared/list";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
-import { ApiClient, listen } from "./support/http.ts";
+import { basic, hasPythonCaldav, person as makePerson, PYTHON } from "./support/dav.ts";
+import { listen } from "./support/http.ts";
 
 const database = await useTestDatabase();
 let t: TestApp;
@@ -21,44 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const PYTHON = "/usr/bin/python3";
-const hasCaldav =
-  existsSync(PYTHON) &&
-  (await promisify(execFile)(PYTHON, ["-c", "import caldav, icalendar"]).then(
-    () => true,
-    () => false,
-  ));
+const hasCaldav = hasPythonCaldav;
 if (!hasCaldav)
   console.warn(
     "SKIPPED: the python3-caldav client tests need python3-caldav and python3-icalendar",
   );
 
-interface Person {
-  id: string;
-  email: string;
-  api: ApiClient;
-  password: string;
-}
-
-async function person(): Promise<Person> {
-  const id = await t.createUser();
-  const token = await t.tokenFor(id);
-  const api = new ApiClient(origin, () => token);
-  const { rows } = await t.pool.query<{ email: string }>('select email from "user" where id = $1', [
-    id,
-  ]);
-  const made = await api.expect(
-    201,
-    z.object({ password: z.string() }),
-    "POST",
-    "/api/app-passwords",
-    { name: "CalDAV", scope: "read_write" },
-  );
-  return { id, email: rows[0]?.email ?? "", api, password: made.data.password };
-}
-
-const basic = (who: Person, password = who.password) =>
-  `Basic ${Buffer.from(`${who.email.toUpperCase()}:${password}`).toString("base64")}`;
+const person = () => makePerson(t, origin);
 
 describe("CalDAV, read side", () => {
   it.skipIf(!hasCaldav)(
@@ -109,7 +77,7 @@ print(json.dumps(out))
           summary: "Inbox task",
           status: "NEEDS-ACTION",
           priority: 5,
-          due: "2027-01-15T09:30:00",
+          due: "2027-01-15T09:30:00+00:00",
           parent: null,
         },
       ]);

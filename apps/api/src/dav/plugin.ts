@@ -1,14 +1,12 @@
-import { createHash } from "node:crypto";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import type { List } from "@taskbridge/shared/list";
-import type { Task } from "@taskbridge/shared/task";
-import { sql } from "drizzle-orm";
-import { appPasswordUser } from "../app-passwords/requests.ts";
+import { LIST_NAME_MAX, type List } from "@taskbridge/shared/list";
+import { appPasswordUser, refuseReadOnlyWrite } from "../app-passwords/requests.ts";
 import { setVerifiedUser } from "../plugins/auth.ts";
 import { refusedTooOften } from "../plugins/rate-limit.ts";
 import { ListRepository } from "../repositories/lists.ts";
-import { taskColumns, taskFromRow } from "../repositories/task-statements.ts";
-import { etagOf, vtodoOf } from "./vtodo.ts";
+import { TaskRepository } from "../repositories/tasks.ts";
+import { DavStore, positionOfToken, type DavResource } from "./store.ts";
+import { etagOf, fieldsOf, fitted, readVtodo, textOf, VtodoRefused, type Vtodo } from "./vtodo.ts";
 import {
   APPLE,
   CALDAV,
@@ -17,6 +15,8 @@ import {
   davError,
   multistatus,
   propMap,
+  propstatMultistatus,
+  readPropertyUpdate,
   readPropfind,
   readReport,
   select,
@@ -26,16 +26,45 @@ import {
   type QName,
 } from "./xml.ts";
 
-// CalDAV (RFC 4791) for tasks, read side: discovery (`/.well-known/caldav`, the principal, the
-// calendar home), one calendar collection per list the person is in, each task as a VTODO
-// resource, PROPFIND, and the calendar-query and calendar-multiget reports. Clients sign in with
-// HTTP Basic: the account's email and an app password. Collections are offered read-only until
-// writes are served.
+// CalDAV (RFC 4791) for tasks: discovery (`/.well-known/caldav`, the principal, the calendar
+// home), one calendar collection per list the person is in, each task a VTODO resource; PROPFIND,
+// the calendar-query, calendar-multiget and sync-collection reports; PUT and DELETE of tasks with
+// their preconditions; MKCALENDAR, extended MKCOL, PROPPATCH and DELETE of lists. Every write
+// goes through the same repositories, and so the same access rule, as the REST routes. Clients
+// sign in with HTTP Basic: the account's email and an app password.
 
-const DAV_METHODS = ["OPTIONS", "PROPFIND", "REPORT", "GET", "HEAD"] as const;
+const DAV_METHODS = [
+  "OPTIONS",
+  "PROPFIND",
+  "PROPPATCH",
+  "REPORT",
+  "GET",
+  "HEAD",
+  "PUT",
+  "DELETE",
+  "MKCALENDAR",
+  "MKCOL",
+] as const;
 const REALM = 'Basic realm="Taskbridge"';
 const XML = "application/xml; charset=utf-8";
 const ICS = "text/calendar; charset=utf-8";
+const TEXT = "text/plain; charset=utf-8";
+/** The largest body taken: a task with its alarms and overrides is a few kilobytes. */
+const BODY_LIMIT = 1024 * 1024;
+const REPORTS: Array<[string, string, string]> = [
+  [CALDAV, "cal", "calendar-query"],
+  [CALDAV, "cal", "calendar-multiget"],
+  [DAV, "d", "sync-collection"],
+];
+const READ_PRIVILEGES = ["read", "read-current-user-privilege-set"];
+const WRITE_PRIVILEGES = [
+  ...READ_PRIVILEGES,
+  "write",
+  "write-content",
+  "write-properties",
+  "bind",
+  "unbind",
+];
 const COLORS: Record<List["color"], string> = {
   gray: "#6B7280FF",
   red: "#EF4444FF",
@@ -76,21 +105,25 @@ export async function answerDavOptions(request: FastifyRequest, reply: FastifyRe
   if (path !== "/dav" && !path.startsWith("/dav/") && !path.startsWith("/dav?")) return;
   return reply
     .code(200)
-    .header("dav", "1, 3, calendar-access")
+    .header("dav", "1, 3, calendar-access, extended-mkcol")
     .header("allow", DAV_METHODS.join(", "))
     .header("content-length", "0")
     .send();
 }
 
 export const davPlugin: FastifyPluginAsync = async (app) => {
-  for (const method of ["PROPFIND", "REPORT"])
+  for (const method of ["PROPFIND", "PROPPATCH", "REPORT", "MKCALENDAR", "MKCOL"])
     if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
   const lists = new ListRepository(app.db, app.listIds);
+  const tasks = new TaskRepository(app.db, app.listIds);
+  const store = new DavStore(app.db);
 
+  // Bodies are XML (PROPFIND, REPORT, PROPPATCH, MKCALENDAR, MKCOL) or iCalendar (PUT), read as
+  // text whatever type they declare: clients are not all careful with Content-Type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    ["application/xml", "text/xml"],
-    { parseAs: "string", bodyLimit: 1024 * 1024 },
+    "*",
+    { parseAs: "string", bodyLimit: BODY_LIMIT },
     (_request, body, done) => done(null, typeof body === "string" ? body : body.toString("utf8")),
   );
 
@@ -108,7 +141,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     return reply
       .code(401)
       .header("www-authenticate", REALM)
-      .type("text/plain; charset=utf-8")
+      .type(TEXT)
       .send("Sign in with your email and an app password");
   };
 
@@ -122,38 +155,34 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
 
   const principal = (userId: string) => `/dav/principals/${userId}/`;
   const home = (userId: string) => `/dav/calendars/${userId}/`;
-  const collection = (userId: string, listId: string) => `${home(userId)}${listId}/`;
-  const resource = (userId: string, listId: string, taskId: string) =>
-    `${collection(userId, listId)}${taskId}.ics`;
 
-  async function tasksOf(listId: string, taskId?: string): Promise<Task[]> {
-    const { rows } = await app.db.execute(
-      sql`select ${sql.raw(taskColumns("t"))} from task t where t.list_id = ${listId}
-        ${taskId === undefined ? sql`` : sql`and t.id = ${taskId}`}
-        order by t.created_at, t.id`,
-    );
-    return rows.map(taskFromRow);
+  /** What one request sees: the caller's lists, the paths they chose, their time zone. */
+  interface Caller {
+    userId: string;
+    zone: string;
+    segments: Map<string, string>;
   }
+  const collectionHref = (caller: Caller, listId: string) =>
+    `${home(caller.userId)}${pathSegment(caller.segments.get(listId) ?? listId)}/`;
+  const resourceHref = (caller: Caller, listId: string, name: string) =>
+    `${collectionHref(caller, listId)}${pathSegment(name)}`;
 
-  /** A list's ctag: changes with any change of the list or of any of its tasks. */
-  async function ctagOf(list: List): Promise<string> {
-    const { rows } = await app.db.execute(
-      sql`select count(*)::int as n, coalesce(max(updated_at), 'epoch')::text as latest
-        from task where list_id = ${list.id}`,
-    );
-    const row = rows[0] as { n: number; latest: string } | undefined;
-    const text = `${list.updated_at}|${list.name}|${list.color}|${row?.n ?? 0}|${row?.latest ?? ""}`;
-    return createHash("sha256").update(text).digest("base64url").slice(0, 22);
-  }
+  /** The iCalendar text served for a resource to this caller. */
+  const textFor = (caller: Caller, resource: DavResource) =>
+    resource.ics !== null && resource.fresh
+      ? resource.ics
+      : textOf(resource.task, resource.ics, { zone: caller.zone, parentUid: resource.parentUid });
 
   function commonProps(userId: string): Array<[QName, PropValue]> {
     return [[q(DAV, "current-user-principal"), href(principal(userId))]];
   }
 
-  async function collectionProps(userId: string, list: List): Promise<Array<[QName, PropValue]>> {
-    const ctag = await ctagOf(list);
+  const writable = (list: List) => list.role === "owner" || list.role === "editor";
+
+  async function collectionProps(caller: Caller, list: List): Promise<Array<[QName, PropValue]>> {
+    const token = await store.tokenOf(caller.userId, list.id);
     return [
-      ...commonProps(userId),
+      ...commonProps(caller.userId),
       [
         q(DAV, "resourcetype"),
         (parent) => {
@@ -166,18 +195,19 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         q(CALDAV, "supported-calendar-component-set"),
         (parent) => void parent.ele(CALDAV, "cal:comp").att("name", "VTODO"),
       ],
-      [q(CALSERVER, "getctag"), ctag],
+      [q(CALSERVER, "getctag"), token],
+      [q(DAV, "sync-token"), token],
       [
         q(DAV, "supported-report-set"),
         (parent) => {
-          for (const name of ["calendar-query", "calendar-multiget"])
-            parent.ele(DAV, "d:supported-report").ele(DAV, "d:report").ele(CALDAV, `cal:${name}`);
+          for (const [ns, prefix, name] of REPORTS)
+            parent.ele(DAV, "d:supported-report").ele(DAV, "d:report").ele(ns, `${prefix}:${name}`);
         },
       ],
       [
         q(DAV, "current-user-privilege-set"),
         (parent) => {
-          for (const name of ["read", "read-current-user-privilege-set"])
+          for (const name of writable(list) ? WRITE_PRIVILEGES : READ_PRIVILEGES)
             parent.ele(DAV, "d:privilege").ele(DAV, `d:${name}`);
         },
       ],
@@ -187,34 +217,62 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     ];
   }
 
-  function resourceProps(task: Task, text: string): Array<[QName, PropValue]> {
+  function resourceProps(resource: DavResource, text: string): Array<[QName, PropValue]> {
     return [
       [q(DAV, "resourcetype"), ""],
       [q(DAV, "getetag"), etagOf(text)],
-      [q(DAV, "getcontenttype"), `${ICS}; component=vtodo`.replace("; charset=utf-8", "")],
-      [q(DAV, "getlastmodified"), new Date(task.updated_at).toUTCString()],
+      [q(DAV, "getcontenttype"), "text/calendar; charset=utf-8; component=vtodo"],
+      [q(DAV, "getcontentlength"), String(Buffer.byteLength(text))],
+      [q(DAV, "getlastmodified"), new Date(resource.task.updated_at).toUTCString()],
     ];
   }
 
-  const sendMultistatus = (reply: FastifyReply, responses: DavResponse[]) =>
-    reply.code(207).type(XML).send(multistatus(responses));
+  const sendMultistatus = (reply: FastifyReply, responses: DavResponse[], syncToken?: string) =>
+    reply.code(207).type(XML).send(multistatus(responses, syncToken));
+  const plain = (reply: FastifyReply, status: number, message: string) =>
+    reply.code(status).type(TEXT).send(message);
+  const notFound = (reply: FastifyReply) => plain(reply, 404, "Not found");
+  const precondition = (
+    reply: FastifyReply,
+    status: number,
+    ns: string,
+    name: string,
+    at?: string,
+  ) =>
+    reply
+      .code(status)
+      .type(XML)
+      .send(davError(ns, name, at));
 
-  const notFound = (reply: FastifyReply) =>
-    reply.code(404).type("text/plain; charset=utf-8").send("Not found");
-
-  /** The caller's lists, as collections. */
+  /** The caller's lists, as collections (archived ones are not offered). */
   const listsOf = (userId: string) => lists.listsOf(userId, { archived: false });
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
     const path = request.url.split("?")[0] ?? "";
-    const parts = path.split("/").filter(Boolean).slice(1).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = path.split("/").filter(Boolean).slice(1).map(decodeURIComponent);
+    } catch {
+      return notFound(reply);
+    }
     const userId = request.user.id;
     const depth = request.headers.depth === "0" ? 0 : 1;
-    const [kind, owner, listId, file] = parts;
+    const [kind, owner, segment, file, ...rest] = parts;
+    if (rest.length > 0) return notFound(reply);
     if (owner !== undefined && owner !== userId) return notFound(reply);
+    const method = request.method;
+    const body = typeof request.body === "string" ? request.body : undefined;
 
-    if (request.method === "PROPFIND") {
-      const wanted = readPropfind(request.body as string | undefined);
+    if (method !== "GET" && method !== "HEAD" && method !== "PROPFIND" && method !== "REPORT") {
+      const refused = await refuseReadOnlyWrite(request, reply);
+      if (refused) return refused;
+    }
+
+    const [zone, segments] = await Promise.all([store.zoneOf(userId), store.segmentsOf(userId)]);
+    const caller: Caller = { userId, zone, segments };
+
+    if (method === "PROPFIND") {
+      const wanted = readPropfind(body);
       const names = wanted.kind === "names";
       const answer = (target: string, props: Array<[QName, PropValue]>): DavResponse => ({
         href: target,
@@ -227,7 +285,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
             [q(DAV, "resourcetype"), (parent) => void parent.ele(DAV, "d:collection")],
           ]),
         ]);
-      if (kind === "principals" && owner !== undefined && listId === undefined)
+      if (kind === "principals" && owner !== undefined && segment === undefined)
         return sendMultistatus(reply, [
           answer(principal(userId), [
             ...commonProps(userId),
@@ -244,7 +302,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
             [q(CALDAV, "calendar-user-address-set"), href(`mailto:${request.user.email ?? ""}`)],
           ]),
         ]);
-      if (kind === "calendars" && owner !== undefined && listId === undefined) {
+      if (kind === "calendars" && owner !== undefined && segment === undefined) {
         const responses = [
           answer(home(userId), [
             ...commonProps(userId),
@@ -255,72 +313,328 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         if (depth > 0)
           for (const list of await listsOf(userId))
             responses.push(
-              answer(collection(userId, list.id), await collectionProps(userId, list)),
+              answer(collectionHref(caller, list.id), await collectionProps(caller, list)),
             );
         return sendMultistatus(reply, responses);
       }
-      if (kind === "calendars" && owner !== undefined && listId !== undefined) {
-        const list = (await listsOf(userId)).find((one) => one.id === listId);
+      if (kind === "calendars" && owner !== undefined && segment !== undefined) {
+        const list = await listAt(caller, segment);
         if (!list) return notFound(reply);
         if (file === undefined) {
           const responses = [
-            answer(collection(userId, list.id), await collectionProps(userId, list)),
+            answer(collectionHref(caller, list.id), await collectionProps(caller, list)),
           ];
           if (depth > 0)
-            for (const task of await tasksOf(list.id))
+            for (const resource of await store.resourcesOf(list.id))
               responses.push(
-                answer(resource(userId, list.id, task.id), resourceProps(task, vtodoOf(task))),
+                answer(
+                  resourceHref(caller, list.id, resource.name),
+                  resourceProps(resource, textFor(caller, resource)),
+                ),
               );
           return sendMultistatus(reply, responses);
         }
-        const task = (await tasksOf(list.id, taskIdOf(file)))[0];
-        if (!task) return notFound(reply);
+        const resource = await store.resourceNamed(list.id, file);
+        if (!resource) return notFound(reply);
         return sendMultistatus(reply, [
-          answer(resource(userId, list.id, task.id), resourceProps(task, vtodoOf(task))),
+          answer(
+            resourceHref(caller, list.id, resource.name),
+            resourceProps(resource, textFor(caller, resource)),
+          ),
         ]);
       }
       return notFound(reply);
     }
 
-    if (kind !== "calendars" || listId === undefined) return notFound(reply);
-    const list = (await listsOf(userId)).find((one) => one.id === listId);
+    if (kind !== "calendars" || owner === undefined || segment === undefined)
+      return method === "PROPPATCH" || method === "MKCALENDAR" || method === "MKCOL"
+        ? plain(reply, 403, "Only calendars can be made or changed here")
+        : notFound(reply);
+
+    if ((method === "MKCALENDAR" || method === "MKCOL") && file === undefined)
+      return makeCollection(request, reply, caller, segment, body);
+
+    const list = await listAt(caller, segment);
     if (!list) return notFound(reply);
 
-    if (request.method === "REPORT") {
-      const report = readReport(request.body as string | undefined);
-      if (report.kind === "other")
-        return reply.code(403).type(XML).send(davError(DAV, "supported-report"));
-      const wanted = { kind: "props" as const, props: report.props };
-      const entry = (task: Task): DavResponse => {
-        const text = vtodoOf(task);
-        return {
-          href: resource(userId, list.id, task.id),
-          ...select(
-            wanted,
-            propMap([...resourceProps(task, text), [q(CALDAV, "calendar-data"), text]]),
-          ),
-        };
+    if (method === "REPORT") return report(reply, caller, list, body);
+    if (method === "PROPPATCH")
+      return file === undefined
+        ? patchCollection(reply, caller, list, body)
+        : plain(reply, 403, "A task's properties are changed by PUT");
+    if (method === "DELETE" && file === undefined) {
+      const outcome = await lists.remove(userId, list.id);
+      if (outcome.kind === "ok") return reply.code(204).send();
+      if (outcome.kind === "not-found") return notFound(reply);
+      return plain(reply, 403, outcome.detail);
+    }
+    if (file === undefined) return plain(reply, 405, "Not allowed on a calendar");
+
+    const resource = await store.resourceNamed(list.id, file);
+    if (method === "GET" || method === "HEAD") {
+      if (!resource) return notFound(reply);
+      const text = textFor(caller, resource);
+      return reply.code(200).type(ICS).header("etag", etagOf(text)).send(text);
+    }
+    if (method === "PUT") return put(request, reply, caller, list, file, resource, body);
+    if (method === "DELETE") {
+      if (!resource) return notFound(reply);
+      if (!matches(request, etagOf(textFor(caller, resource))))
+        return plain(reply, 412, "The task has changed since it was read");
+      const outcome = await tasks.remove(userId, resource.task.id);
+      if (outcome.kind === "deleted") return reply.code(204).send();
+      if (outcome.kind === "not-found") return notFound(reply);
+      return plain(reply, 403, "detail" in outcome ? outcome.detail : "Not allowed");
+    }
+    return reply.code(405).header("allow", DAV_METHODS.join(", ")).send();
+  }
+
+  /** The list a segment of the caller's home names, if they are in it. */
+  async function listAt(caller: Caller, segment: string): Promise<List | null> {
+    const listId = await store.listOfSegment(caller.userId, segment);
+    if (!listId) return null;
+    return (await listsOf(caller.userId)).find((one) => one.id === listId) ?? null;
+  }
+
+  async function report(reply: FastifyReply, caller: Caller, list: List, body: string | undefined) {
+    const asked = readReport(body);
+    if (asked.kind === "other") return precondition(reply, 403, DAV, "supported-report");
+    const wanted = { kind: "props" as const, props: asked.props };
+    const entry = (resource: DavResource, at?: string): DavResponse => {
+      const text = textFor(caller, resource);
+      return {
+        href: at ?? resourceHref(caller, list.id, resource.name),
+        ...select(
+          wanted,
+          propMap([...resourceProps(resource, text), [q(CALDAV, "calendar-data"), text]]),
+        ),
       };
-      if (report.kind === "calendar-query")
-        return sendMultistatus(reply, (await tasksOf(list.id)).map(entry));
-      const byId = new Map((await tasksOf(list.id)).map((task) => [task.id, task]));
+    };
+    if (asked.kind === "calendar-query")
       return sendMultistatus(
         reply,
-        report.hrefs.map((asked) => {
-          const task = byId.get(taskIdOf(decodeURIComponent(asked.split("/").pop() ?? "")));
+        (await store.resourcesOf(list.id)).map((one) => entry(one)),
+      );
+    if (asked.kind === "calendar-multiget") {
+      const byName = new Map((await store.resourcesOf(list.id)).map((one) => [one.name, one]));
+      return sendMultistatus(
+        reply,
+        asked.hrefs.map((at) => {
+          let name = "";
+          try {
+            name = decodeURIComponent(at.split("/").pop() ?? "");
+          } catch {
+            name = "";
+          }
+          const resource = byName.get(name);
           // Each href is echoed exactly as it was asked for.
-          return task ? { ...entry(task), href: asked } : { href: asked, status: 404 };
+          return resource ? entry(resource, at) : { href: at, status: 404 };
         }),
       );
     }
-
-    if ((request.method === "GET" || request.method === "HEAD") && file !== undefined) {
-      const task = (await tasksOf(list.id, taskIdOf(file)))[0];
-      if (!task) return notFound(reply);
-      const text = vtodoOf(task);
-      return reply.code(200).type(ICS).header("etag", etagOf(text)).send(text);
+    // sync-collection (RFC 6578): everything for an empty token, else what changed since it.
+    if (asked.token === "") {
+      const token = await store.tokenOf(caller.userId, list.id);
+      return sendMultistatus(
+        reply,
+        (await store.resourcesOf(list.id)).map((one) => entry(one)),
+        token,
+      );
     }
-    return reply.code(405).header("allow", DAV_METHODS.join(", ")).send();
+    const position = positionOfToken(asked.token);
+    const since =
+      position === null ? null : await store.changesSince(caller.userId, list.id, position);
+    if (!since) return precondition(reply, 403, DAV, "valid-sync-token");
+    return sendMultistatus(
+      reply,
+      since.changes.map((change) =>
+        change.kind === "present"
+          ? entry(change.resource)
+          : { href: resourceHref(caller, list.id, change.name), status: 404 },
+      ),
+      since.token,
+    );
+  }
+
+  async function put(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller,
+    list: List,
+    name: string,
+    existing: DavResource | null,
+    body: string | undefined,
+  ) {
+    if (!writable(list)) return precondition(reply, 403, DAV, "need-privileges");
+    if (existing && request.headers["if-none-match"]?.trim() === "*")
+      return plain(reply, 412, "A task of that name exists already");
+    const current = existing ? etagOf(textFor(caller, existing)) : null;
+    if (!matches(request, current))
+      return plain(reply, 412, "The task has changed since it was read");
+    if (!name.trim() || name.length > 255)
+      return plain(reply, 400, "The resource name is not usable");
+    let vtodo: Vtodo;
+    try {
+      vtodo = readVtodo(body ?? "");
+    } catch (error) {
+      if (!(error instanceof VtodoRefused)) throw error;
+      return reply
+        .code(error.precondition === "supported-calendar-component" ? 403 : 400)
+        .type(XML)
+        .send(davError(CALDAV, error.precondition));
+    }
+    if (vtodo.uid.length > 255) return precondition(reply, 400, CALDAV, "valid-calendar-data");
+    const other = await store.resourceWithUid(list.id, vtodo.uid, existing?.task.id);
+    if (other)
+      return precondition(
+        reply,
+        409,
+        CALDAV,
+        "no-uid-conflict",
+        resourceHref(caller, list.id, other.name),
+      );
+
+    const fields = fitted(fieldsOf(vtodo, caller.zone));
+    const parent = fields.parentUid
+      ? await store.resourceWithUid(list.id, fields.parentUid, existing?.task.id)
+      : null;
+    const input = {
+      title: fields.title,
+      description: fields.description,
+      completed: fields.completed,
+      priority: fields.priority,
+      due_date: fields.due_date,
+      due_time: fields.due_time,
+      tags: fields.tags,
+      recurrence: fields.recurrence,
+      remind_at: fields.remind_at,
+    };
+    // A parent named but not here yet keeps the task where it is; it is linked when it comes.
+    const parentId = parent ? parent.task.id : fields.parentUid ? undefined : null;
+    const write = (withParent: boolean) =>
+      existing
+        ? tasks.update(caller.userId, existing.task.id, {
+            ...input,
+            ...(withParent && parentId !== undefined ? { parent_id: parentId } : {}),
+          })
+        : tasks.create(caller.userId, {
+            ...input,
+            list_id: list.id,
+            ...(withParent && parentId ? { parent_id: parentId } : {}),
+          });
+    let outcome = await write(true);
+    // A parent the task cannot go under (too deep, or its own subtask): kept out of it.
+    if (outcome.kind === "invalid" && outcome.errors.some((one) => one.field === "parent_id"))
+      outcome = await write(false);
+    if (outcome.kind === "not-found") return notFound(reply);
+    if (outcome.kind === "forbidden") return precondition(reply, 403, DAV, "need-privileges");
+    if (outcome.kind === "conflict") return plain(reply, 403, outcome.detail);
+    if (outcome.kind === "invalid")
+      return plain(
+        reply,
+        400,
+        outcome.errors.map((one) => `${one.field}: ${one.message}`).join("; "),
+      );
+
+    const text = body ?? "";
+    const taskId = outcome.task.id;
+    await store.store({ taskId, name, uid: vtodo.uid, parentUid: fields.parentUid, ics: text });
+    for (const child of await store.waitingFor(list.id, vtodo.uid))
+      if (child !== taskId) await tasks.update(caller.userId, child, { parent_id: taskId });
+    const stored = await store.resourceNamed(list.id, name);
+    const served = stored ? textFor(caller, stored) : null;
+    // A strong ETag only when what is served is byte for byte what was sent (RFC 4791 §5.3.4);
+    // otherwise (a value cut to fit) the client fetches what was kept.
+    if (served === text) {
+      await store.markFresh(taskId);
+      reply.header("etag", etagOf(text));
+    }
+    return reply.code(existing ? 204 : 201).send();
+  }
+
+  async function makeCollection(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller,
+    segment: string,
+    body: string | undefined,
+  ) {
+    if (await listAt(caller, segment))
+      return precondition(reply, 405, DAV, "resource-must-be-null");
+    if (segment.length > 255 || !segment.trim())
+      return plain(reply, 403, "The calendar's name is not usable");
+    const extended = request.method === "MKCOL";
+    const sets = readPropertyUpdate(body, extended ? "mkcol" : "mkcalendar");
+    const prop = (ns: string, name: string) =>
+      sets.find((one) => one.qname.ns === ns && one.qname.name === name);
+    if (extended) {
+      const type = prop(DAV, "resourcetype");
+      if (!type?.elements.some((one) => one.ns === CALDAV && one.name === "calendar"))
+        return precondition(reply, 403, DAV, "valid-resourcetype");
+    }
+    const components = prop(CALDAV, "supported-calendar-component-set");
+    if (components && !components.names.some((one) => one.toUpperCase() === "VTODO"))
+      return precondition(reply, 403, CALDAV, "supported-calendar-component");
+    const displayname = prop(DAV, "displayname")?.text?.trim();
+    const listName = [...(displayname || segment).replace(/\0/g, "")]
+      .slice(0, LIST_NAME_MAX)
+      .join("")
+      .trim();
+    const color = nearestColor(prop(APPLE, "calendar-color")?.text ?? "") ?? "gray";
+    const outcome = await lists.create(caller.userId, { name: listName || "Tasks", color });
+    if (outcome.kind !== "ok")
+      return plain(reply, 403, "detail" in outcome ? outcome.detail : "Not allowed");
+    await store.nameCollection(caller.userId, segment, outcome.value.id);
+    return reply.code(201).header("content-length", "0").send();
+  }
+
+  async function patchCollection(
+    reply: FastifyReply,
+    caller: Caller,
+    list: List,
+    body: string | undefined,
+  ) {
+    const sets = readPropertyUpdate(body, "propertyupdate");
+    const at = collectionHref(caller, list.id);
+    const changes: { name?: string; color?: List["color"] } = {};
+    const refused: QName[] = [];
+    for (const one of sets) {
+      const { ns, name } = one.qname;
+      if (ns === DAV && name === "displayname" && one.text) {
+        const cut = [...one.text.replace(/\0/g, "")].slice(0, LIST_NAME_MAX).join("").trim();
+        if (cut) changes.name = cut;
+        else refused.push(one.qname);
+      } else if (ns === APPLE && name === "calendar-color" && one.text !== null) {
+        const color = nearestColor(one.text);
+        if (color) changes.color = color;
+        else refused.push(one.qname);
+      } else if (!(ns === APPLE && name === "calendar-order")) refused.push(one.qname);
+    }
+    // All or nothing (RFC 4918 §9.2): one refused property fails the others with 424.
+    if (refused.length > 0)
+      return reply
+        .code(207)
+        .type(XML)
+        .send(
+          propstatMultistatus(
+            at,
+            sets.map((one) => [one.qname, refused.includes(one.qname) ? 403 : 424]),
+          ),
+        );
+    const outcome =
+      Object.keys(changes).length > 0
+        ? await lists.update(caller.userId, list.id, changes)
+        : ({ kind: "ok" } as const);
+    const status = outcome.kind === "ok" ? 200 : 403;
+    return reply
+      .code(207)
+      .type(XML)
+      .send(
+        propstatMultistatus(
+          at,
+          sets.map((one) => [one.qname, status]),
+        ),
+      );
   }
 
   // CalDAV is not part of the REST reference: its own RFCs document it.
@@ -328,16 +642,44 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
   app.route({ method: [...DAV_METHODS], url: "/dav", ...routeOptions });
   app.route({ method: [...DAV_METHODS], url: "/dav/*", ...routeOptions });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof XmlRefused)
-      return reply.code(400).type("text/plain; charset=utf-8").send(error.detail);
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof XmlRefused) return plain(reply, 400, error.detail);
     throw error;
   });
 };
 
-const UUID_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.ics$/i;
+/** Whether `If-Match` (absent, `*`, or a list of ETags) allows a write to a resource with `etag`. */
+function matches(request: FastifyRequest, etag: string | null): boolean {
+  const header = request.headers["if-match"];
+  if (header === undefined) return true;
+  if (etag === null) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((one) => one.trim() === etag);
+}
 
-/** The task a resource name names (`<task id>.ics`), or an id that names none. */
-function taskIdOf(file: string): string {
-  return UUID_FILE.exec(file)?.[1]?.toLowerCase() ?? "00000000-0000-0000-0000-000000000000";
+/** A path segment as written in an href: percent-encoded where a path needs it. */
+function pathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /%(40|3A|2C|3B|3D|2B|24|26|21|27|28|29|2A)/gi,
+    (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+}
+
+/** The named colour nearest to `#RRGGBB` or `#RRGGBBAA`, or null for a value that is not one. */
+export function nearestColor(hex: string): List["color"] | null {
+  const match = /^#?([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(hex.trim());
+  if (!match?.[1]) return null;
+  const rgb = (value: string) => [0, 2, 4].map((i) => Number.parseInt(value.slice(i, i + 2), 16));
+  const [r = 0, g = 0, b = 0] = rgb(match[1]);
+  let best: List["color"] = "gray";
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const [name, value] of Object.entries(COLORS) as Array<[List["color"], string]>) {
+    const [r2 = 0, g2 = 0, b2 = 0] = rgb(value.slice(1, 7));
+    const distance = (r - r2) ** 2 + (g - g2) ** 2 + (b - b2) ** 2;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = name;
+    }
+  }
+  return best;
 }

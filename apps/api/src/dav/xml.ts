@@ -25,6 +25,7 @@ export type PropRequest = { kind: "all" } | { kind: "names" } | { kind: "props";
 export type ReportRequest =
   | { kind: "calendar-query"; props: QName[] }
   | { kind: "calendar-multiget"; props: QName[]; hrefs: string[] }
+  | { kind: "sync-collection"; props: QName[]; token: string }
   | { kind: "other"; name: QName };
 
 export class XmlRefused extends Error {
@@ -88,7 +89,78 @@ export function readReport(body: string | undefined): ReportRequest {
       .map((child) => (child.textContent ?? "").trim());
     return { kind: "calendar-multiget", props: propsIn(root), hrefs };
   }
+  if (is(root, DAV, "sync-collection")) {
+    const token = children(root).find((child) => is(child, DAV, "sync-token"));
+    return {
+      kind: "sync-collection",
+      props: propsIn(root),
+      token: (token?.textContent ?? "").trim(),
+    };
+  }
   return { kind: "other", name: qnameOf(root) };
+}
+
+/** A property set (or removed) by PROPPATCH, MKCALENDAR or extended MKCOL. */
+export interface PropSet {
+  qname: QName;
+  /** The text of the value; null for a removal. */
+  text: string | null;
+  /** The child elements of the value (a resourcetype's, a component set's). */
+  elements: QName[];
+  /** The `name` attributes of the value's children (a component set's `comp name="VTODO"`). */
+  names: string[];
+}
+
+function propSets(container: Element, remove: boolean): PropSet[] {
+  const prop = children(container).find((child) => is(child, DAV, "prop"));
+  if (!prop) return [];
+  return children(prop).map((element) => ({
+    qname: qnameOf(element),
+    text: remove ? null : (element.textContent ?? "").trim(),
+    elements: children(element).map(qnameOf),
+    names: children(element).map((child) => child.getAttribute("name") ?? ""),
+  }));
+}
+
+/**
+ * The properties of a PROPPATCH (`propertyupdate`), MKCALENDAR (`mkcalendar`) or extended
+ * MKCOL (`mkcol`) body, in order; an empty body sets none.
+ */
+export function readPropertyUpdate(
+  body: string | undefined,
+  root: "propertyupdate" | "mkcol" | "mkcalendar",
+): PropSet[] {
+  if (!body?.trim()) {
+    if (root === "propertyupdate") throw new XmlRefused("A PROPPATCH needs a body");
+    return [];
+  }
+  const element = parse(body);
+  const ns = root === "mkcalendar" ? CALDAV : DAV;
+  if (!is(element, ns, root)) throw new XmlRefused(`Expected a ${ns}${root} element`);
+  const sets: PropSet[] = [];
+  for (const child of children(element)) {
+    if (is(child, DAV, "set")) sets.push(...propSets(child, false));
+    else if (is(child, DAV, "remove")) sets.push(...propSets(child, true));
+  }
+  return sets;
+}
+
+/** A propstat answer of PROPPATCH, MKCOL or MKCALENDAR: each property with its status. */
+export function propstatMultistatus(href: string, results: Array<[QName, number]>): string {
+  const root = create({ version: "1.0", encoding: "utf-8" }).ele(DAV, "d:multistatus");
+  for (const [ns, prefix] of Object.entries(PREFIXES))
+    if (ns !== DAV) root.att("http://www.w3.org/2000/xmlns/", `xmlns:${prefix}`, ns);
+  const response = root.ele(DAV, "d:response");
+  response.ele(DAV, "d:href").txt(href);
+  const statuses = [...new Set(results.map(([, status]) => status))];
+  for (const status of statuses) {
+    const propstat = response.ele(DAV, "d:propstat");
+    const prop = propstat.ele(DAV, "d:prop");
+    for (const [qname] of results.filter(([, one]) => one === status))
+      prop.ele(qname.ns, `${PREFIXES[qname.ns] ?? "x"}:${qname.name}`);
+    propstat.ele(DAV, "d:status").txt(statusLine(status));
+  }
+  return root.end({ prettyPrint: false });
 }
 
 /** A property value: text, or elements written into the property. */
@@ -139,7 +211,12 @@ const PREFIXES: Record<string, string> = {
   [APPLE]: "ical",
 };
 
-const STATUS_TEXT: Record<number, string> = { 200: "OK", 404: "Not Found", 403: "Forbidden" };
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  403: "Forbidden",
+  404: "Not Found",
+  424: "Failed Dependency",
+};
 const statusLine = (status: number) => `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ""}`.trim();
 
 /** A 207 multistatus body. */
@@ -179,11 +256,11 @@ export function multistatus(responses: DavResponse[], syncToken?: string): strin
   return root.end({ prettyPrint: false });
 }
 
-/** An error body of RFC 4918 §16 naming the precondition that failed. */
-export function davError(ns: string, name: string): string {
-  return create({ version: "1.0", encoding: "utf-8" })
+/** An error body of RFC 4918 §16 naming the precondition that failed (with an href in it). */
+export function davError(ns: string, name: string, href?: string): string {
+  const condition = create({ version: "1.0", encoding: "utf-8" })
     .ele(DAV, "d:error")
-    .ele(ns, `${PREFIXES[ns] ?? "x"}:${name}`)
-    .up()
-    .end({ prettyPrint: false });
+    .ele(ns, `${PREFIXES[ns] ?? "x"}:${name}`);
+  if (href !== undefined) condition.ele(DAV, "d:href").txt(href);
+  return condition.up().end({ prettyPrint: false });
 }
