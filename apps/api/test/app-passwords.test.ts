@@ -158,9 +158,20 @@ describe("app passwords", () => {
     const revokedAt = Date.now();
     const revoked = await ada.api.request("DELETE", `/api/app-passwords/${made.id}`);
     expect(revoked.status).toBe(204);
+    const { rows } = await one.pool.query<{ email: string }>(
+      'select email from "user" where id = $1',
+      [ada.id],
+    );
+    const basic = `Basic ${Buffer.from(`${rows[0]?.email ?? ""}:${made.password}`).toString("base64")}`;
     for (const at of [origin, otherOrigin]) {
       const problem = await withPassword(made.password, at).problem(401, "GET", "/api/tasks");
       expect(problem.detail).toBe("Invalid or revoked app password");
+      // CalDAV too, on both copies.
+      const dav = await fetch(`${at}/dav/`, {
+        method: "PROPFIND",
+        headers: { authorization: basic },
+      });
+      expect(dav.status).toBe(401);
     }
     const endedAt = await Promise.race([
       ended,

@@ -28,30 +28,55 @@ export function appPasswordOf(request: FastifyRequest): AppPasswordIdentity | un
   return identities.get(request);
 }
 
+/** An app password sign-in: the caller, a refusal, or "too many failures, wait this long". */
+export type AppPasswordSignIn = { user: AuthUser } | { refused: true } | { retryAfter: number };
+
 /**
  * The caller an app password signs in (with `email`, HTTP Basic's user name, when given), as
- * the token check's user; null when the password is wrong or revoked. Its revocation reaches
- * open event streams as a session's does: the user's "session" is the app password.
+ * the token check's user. Its revocation reaches open event streams as a session's does: the
+ * user's "session" is the app password. Wrong or revoked passwords count against the address and
+ * the user name; past the limit of a minute the password is not even checked.
  */
 export async function appPasswordUser(
   request: FastifyRequest,
   password: string,
   email?: string,
-): Promise<AuthUser | null> {
+): Promise<AppPasswordSignIn> {
+  const limits = request.server.rateLimits;
+  const keys = [`address:${request.ip}`];
+  if (email !== undefined) keys.push(`user:${email.trim().toLowerCase()}`);
+  const wait = await limits.appPasswordBlocked(keys);
+  if (wait !== undefined) return { retryAfter: wait };
   const identity = await repositoryOf(request.server).check(password, email);
-  if (!identity) return null;
+  if (!identity) {
+    await limits.appPasswordFailed(keys);
+    return { refused: true };
+  }
   identities.set(request, identity);
   const now = Math.floor(Date.now() / 1000);
   return {
-    id: identity.userId,
-    email: identity.email,
-    name: identity.name,
-    scopes: [],
-    clientId: null,
-    sessionId: `${APP_PASSWORD_SESSION}${identity.id}`,
-    issuedAt: now,
-    expiresAt: now + VOUCHES_FOR_S,
+    user: {
+      id: identity.userId,
+      email: identity.email,
+      name: identity.name,
+      scopes: [],
+      clientId: null,
+      sessionId: `${APP_PASSWORD_SESSION}${identity.id}`,
+      issuedAt: now,
+      expiresAt: now + VOUCHES_FOR_S,
+    },
   };
+}
+
+/** The 429 of too many failed app password sign-ins. */
+export function sendTooManyFailures(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  retryAfter: number,
+): FastifyReply {
+  request.log.info({ reason: "too many failed app passwords" }, "request refused: 429");
+  reply.header("Retry-After", String(retryAfter));
+  return sendProblem(reply, 429, `Too many failed sign-ins; try again in ${retryAfter} s`);
 }
 
 /** A write with a read-only app password: answered 403 here; undefined lets it through. */

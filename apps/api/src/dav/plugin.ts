@@ -1,6 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { LIST_NAME_MAX, type List } from "@taskbridge/shared/list";
-import { appPasswordUser, refuseReadOnlyWrite } from "../app-passwords/requests.ts";
+import {
+  appPasswordUser,
+  refuseReadOnlyWrite,
+  sendTooManyFailures,
+} from "../app-passwords/requests.ts";
 import { setVerifiedUser } from "../plugins/auth.ts";
 import { refusedTooOften } from "../plugins/rate-limit.ts";
 import { ListRepository } from "../repositories/lists.ts";
@@ -148,9 +152,10 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const credentials = basicCredentials(request);
     if (!credentials) return unauthorized(request, reply, "no Basic credentials");
-    const user = await appPasswordUser(request, credentials.password, credentials.email);
-    if (!user) return unauthorized(request, reply, "app password refused");
-    setVerifiedUser(request, user);
+    const signIn = await appPasswordUser(request, credentials.password, credentials.email);
+    if ("retryAfter" in signIn) return sendTooManyFailures(request, reply, signIn.retryAfter);
+    if ("refused" in signIn) return unauthorized(request, reply, "app password refused");
+    setVerifiedUser(request, signIn.user);
   };
 
   const principal = (userId: string) => `/dav/principals/${userId}/`;

@@ -4,7 +4,11 @@ import { KeysUnavailableError, RevocationsUnavailableError, TokenError } from ".
 import { authorizationOf, SEVERAL_AUTHORIZATION_HEADERS } from "../auth/header.ts";
 import { TokenVerifier, type AuthUser } from "../auth/verifier.ts";
 import { APP_PASSWORD_PREFIX } from "../app-passwords/repository.ts";
-import { appPasswordUser, refuseReadOnlyWrite } from "../app-passwords/requests.ts";
+import {
+  appPasswordUser,
+  refuseReadOnlyWrite,
+  sendTooManyFailures,
+} from "../app-passwords/requests.ts";
 import { sendProblem } from "../problem.ts";
 import { refusedTooOften } from "./rate-limit.ts";
 
@@ -216,8 +220,9 @@ export const authPlugin = fp<AuthPluginOptions>(
         );
 
       if (match[1].startsWith(APP_PASSWORD_PREFIX)) {
-        const user = await appPasswordUser(request, match[1]);
-        if (!user)
+        const signIn = await appPasswordUser(request, match[1]);
+        if ("retryAfter" in signIn) return sendTooManyFailures(request, reply, signIn.retryAfter);
+        if ("refused" in signIn)
           return refuse(
             request,
             reply,
@@ -225,8 +230,8 @@ export const authPlugin = fp<AuthPluginOptions>(
             "app password refused",
             true,
           );
-        verifiedUsers.set(request, user);
-        bindUser(request, user.id);
+        verifiedUsers.set(request, signIn.user);
+        bindUser(request, signIn.user.id);
         return refuseReadOnlyWrite(request, reply);
       }
       try {

@@ -30,6 +30,16 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+/** The same count without adding to it (0 and no window when there is none). */
+const PEEK_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('PTTL', KEYS[1])
+return {count, ttl}
+`;
+
+/** Failed app password sign-ins an address, or a user name, may make in a minute. */
+export const APP_PASSWORD_FAILURES_PER_MINUTE = 10;
+
 /**
  * The rate limits' shared state: one Redis connection (so every copy counts against the same
  * numbers) or, without `REDIS_URL`, this process's memory.
@@ -65,29 +75,63 @@ export class RateLimits {
    * try again when it is over its limit, else undefined. One Redis round trip (or a map lookup);
    * Redis unreachable counts nothing, as the per-user limit skips on error.
    */
-  async refused(address: string): Promise<number | undefined> {
-    const key = `${NAMESPACE}refused:${address}`;
+  refused(address: string): Promise<number | undefined> {
+    return this.count(`refused:${address}`, this.refusedPerMinute, true);
+  }
+
+  /**
+   * Before an app password is checked: the seconds to wait when its address or user name has
+   * failed too often this minute (so a locked-out guesser learns nothing more), else undefined.
+   */
+  async appPasswordBlocked(keys: string[]): Promise<number | undefined> {
+    const waits = await Promise.all(
+      keys.map((key) => this.count(`app-password:${key}`, APP_PASSWORD_FAILURES_PER_MINUTE, false)),
+    );
+    return waits.find((wait) => wait !== undefined);
+  }
+
+  /** Counts one failed app password sign-in against each of `keys` (its address, user name). */
+  async appPasswordFailed(keys: string[]): Promise<void> {
+    await Promise.all(
+      keys.map((key) => this.count(`app-password:${key}`, APP_PASSWORD_FAILURES_PER_MINUTE, true)),
+    );
+  }
+
+  /**
+   * A fixed-window count under `key`, with one more when `add`: the seconds until the window
+   * ends when the count is over `limit` (at `limit` already, when only looking), else undefined.
+   */
+  private async count(key: string, limit: number, add: boolean): Promise<number | undefined> {
+    const name = `${NAMESPACE}${key}`;
     let count: number;
     let ttlMs: number;
     if (this.redis) {
       try {
-        const answer = (await this.redis.eval(HIT_SCRIPT, 1, key, WINDOW_MS)) as [number, number];
+        const answer = (await this.redis.eval(
+          add ? HIT_SCRIPT : PEEK_SCRIPT,
+          1,
+          name,
+          WINDOW_MS,
+        )) as [number, number];
         [count, ttlMs] = answer;
       } catch {
         return undefined;
       }
     } else {
       const now = Date.now();
-      let entry = this.local.get(key);
+      let entry = this.local.get(name);
       if (!entry || entry.resetAt <= now) {
+        if (!add) return undefined;
         if (this.local.size >= LOCAL_SWEEP_AT) this.sweep(now);
         entry = { count: 0, resetAt: now + WINDOW_MS };
-        this.local.set(key, entry);
+        this.local.set(name, entry);
       }
-      count = ++entry.count;
+      if (add) entry.count += 1;
+      count = entry.count;
       ttlMs = entry.resetAt - now;
     }
-    return count > this.refusedPerMinute ? Math.max(1, Math.ceil(ttlMs / 1000)) : undefined;
+    const over = add ? count > limit : count >= limit;
+    return over ? Math.max(1, Math.ceil(ttlMs / 1000)) : undefined;
   }
 
   private sweep(now: number) {
