@@ -459,4 +459,47 @@ print(json.dumps(out))
     expect(await (await davRequest(origin, ada, "GET", `${path}child.ics`)).text()).toBe(child);
     expect(await (await davRequest(origin, ada, "GET", `${path}parent.ics`)).text()).toBe(parent);
   });
+
+  it("answers a calendar-query's time-range as RFC 4791 §9.9 says, and no VEVENTs", async () => {
+    const ada = await person(t, origin);
+    const list = await makeList(ada, "Ranged");
+    const made = async (title: string, fields: Record<string, unknown> = {}) =>
+      ada.api.create({ title, list_id: list.id, ...fields });
+    await made("In range", { due_date: "2026-12-10", due_time: "12:00" });
+    await made("Far away", { due_date: "2027-06-01" });
+    await made("Undated");
+    await made("Recurring since before", { due_date: "2026-01-05", recurrence: "FREQ=WEEKLY" });
+    await put(
+      ada,
+      `${collection(ada, list.id)}done-long-ago.ics`,
+      vtodo(
+        "UID:done-long-ago",
+        "DTSTAMP:20250101T100000Z",
+        "SUMMARY:Done long ago",
+        "STATUS:COMPLETED",
+        "COMPLETED:20250101T100000Z",
+      ),
+    );
+    const query = (component: string, range: string) =>
+      report(
+        ada,
+        collection(ada, list.id),
+        `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="${component}">${range}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+      ).then((answer) => answer.text());
+    const summaries = (text: string) =>
+      [...text.matchAll(/SUMMARY:([^\r\n]*)/g)].map((match) => match[1]).sort();
+    const fiveWeeks = await query(
+      "VTODO",
+      '<c:time-range start="20261101T000000Z" end="20261231T000000Z"/>',
+    );
+    expect(summaries(fiveWeeks)).toEqual(["In range", "Recurring since before", "Undated"]);
+    expect(summaries(await query("VTODO", ""))).toHaveLength(5);
+    expect(summaries(await query("VEVENT", ""))).toEqual([]);
+    const bad = await report(
+      ada,
+      collection(ada, list.id),
+      `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"><c:time-range start="yesterday"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+    );
+    expect(bad.status).toBe(400);
+  });
 });

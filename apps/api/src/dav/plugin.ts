@@ -10,7 +10,16 @@ import { refusedTooOften } from "../plugins/rate-limit.ts";
 import { ListRepository } from "../repositories/lists.ts";
 import { TaskRepository } from "../repositories/tasks.ts";
 import { DavStore, positionOfToken, type DavResource } from "./store.ts";
-import { etagOf, fieldsOf, fitted, readVtodo, textOf, VtodoRefused, type Vtodo } from "./vtodo.ts";
+import {
+  etagOf,
+  fieldsOf,
+  fitted,
+  overlaps,
+  readVtodo,
+  textOf,
+  VtodoRefused,
+  type Vtodo,
+} from "./vtodo.ts";
 import {
   APPLE,
   CALDAV,
@@ -177,6 +186,19 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     resource.ics !== null && resource.fresh
       ? resource.ics
       : textOf(resource.task, resource.ics, { zone: caller.zone, parentUid: resource.parentUid });
+
+  /** Whether a resource, as served to this caller, overlaps a calendar-query's time-range. */
+  function overlapsRange(
+    caller: Caller,
+    resource: DavResource,
+    range: { start?: number; end?: number },
+  ): boolean {
+    try {
+      return overlaps(readVtodo(textFor(caller, resource)), caller.zone, range);
+    } catch {
+      return true;
+    }
+  }
 
   function commonProps(userId: string): Array<[QName, PropValue]> {
     return [[q(DAV, "current-user-principal"), href(principal(userId))]];
@@ -415,11 +437,17 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         ),
       };
     };
-    if (asked.kind === "calendar-query")
+    if (asked.kind === "calendar-query") {
+      const { component, range } = asked.filter;
+      if (component !== null && component !== "VTODO") return sendMultistatus(reply, []);
+      const resources = await store.resourcesOf(list.id);
       return sendMultistatus(
         reply,
-        (await store.resourcesOf(list.id)).map((one) => entry(one)),
+        resources
+          .filter((one) => range === null || overlapsRange(caller, one, range))
+          .map((one) => entry(one)),
       );
+    }
     if (asked.kind === "calendar-multiget") {
       const byName = new Map((await store.resourcesOf(list.id)).map((one) => [one.name, one]));
       return sendMultistatus(

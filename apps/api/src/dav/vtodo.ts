@@ -401,6 +401,53 @@ function writeDue(
   }
 }
 
+/** An iCalendar time as an instant: UTC, in its zone, or floating (and dates) in `zone`. */
+function instantOfProperty(
+  calendar: ICAL.Component,
+  property: ICAL.Property | null,
+  zone: string,
+): number | null {
+  const value = property?.getFirstValue();
+  if (!property || !(value instanceof ICAL.Time)) return null;
+  if (value.isDate) return instantOf(dateOf(value), "00:00", zone);
+  return instantOfTime(calendar, property) ?? instantOf(dateOf(value), clockOf(value), zone);
+}
+
+/**
+ * Whether a VTODO overlaps a time-range, by the table of RFC 4791 §9.9 (DTSTART, DURATION, DUE,
+ * COMPLETED, CREATED). A recurring task is taken to reach into every range after its start.
+ */
+export function overlaps(
+  { calendar, master }: Vtodo,
+  zone: string,
+  range: { start?: number; end?: number },
+): boolean {
+  const start = range.start ?? Number.NEGATIVE_INFINITY;
+  const end = range.end ?? Number.POSITIVE_INFINITY;
+  const at = (name: string) => instantOfProperty(calendar, master.getFirstProperty(name), zone);
+  const dtstart = at("dtstart");
+  const due = at("due");
+  const completed = at("completed");
+  const created = at("created");
+  const duration = master.getFirstPropertyValue("duration");
+  const recurring = master.hasProperty("rrule");
+  if (dtstart !== null) {
+    if (recurring) return end > dtstart;
+    if (duration instanceof ICAL.Duration) {
+      const until = dtstart + duration.toSeconds() * 1000;
+      return start <= until && (end > dtstart || end >= until);
+    }
+    if (due !== null) return (start < due || start <= dtstart) && (end > dtstart || end >= due);
+    return start <= dtstart && end > dtstart;
+  }
+  if (due !== null) return recurring ? end >= due : start < due && end >= due;
+  if (completed !== null && created !== null)
+    return (start <= created || start <= completed) && (end >= created || end >= completed);
+  if (completed !== null) return start <= completed && end >= completed;
+  if (created !== null) return end > created;
+  return true;
+}
+
 /** A strong ETag of the bytes served. */
 export const etagOf = (text: string) =>
   `"${createHash("sha256").update(text, "utf8").digest("base64url").slice(0, 27)}"`;

@@ -21,9 +21,51 @@ const key = (qname: QName) => `{${qname.ns}}${qname.name}`;
 /** What a PROPFIND asks for: every property (also for an empty body), or these. */
 export type PropRequest = { kind: "all" } | { kind: "names" } | { kind: "props"; props: QName[] };
 
+/**
+ * What a calendar-query's filter asks of a calendar's components: their name (VTODO, or another
+ * that no resource here has) and a time-range (instants in milliseconds), if any. Property
+ * filters (text-match, is-not-defined) are not read: the answer is then a superset, which RFC
+ * 4791's clients filter again.
+ */
+export interface QueryFilter {
+  component: string | null;
+  range: { start?: number; end?: number } | null;
+}
+
+/** An RFC 5545 UTC date-time (`20261201T000000Z`) in milliseconds. */
+function utcInstant(text: string | null): number | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text?.trim() ?? "");
+  if (!match) {
+    if (text) throw new XmlRefused("A time-range takes UTC date-times such as 20261201T000000Z");
+    return undefined;
+  }
+  const [, y, mo, d, h, mi, se] = match.map(Number);
+  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, se ?? 0);
+}
+
+function queryFilter(root: Element): QueryFilter {
+  const filter = children(root).find((child) => is(child, CALDAV, "filter"));
+  const calendar = filter
+    ? children(filter).find((child) => is(child, CALDAV, "comp-filter"))
+    : undefined;
+  const inner = calendar
+    ? children(calendar).find((child) => is(child, CALDAV, "comp-filter"))
+    : undefined;
+  if (!inner) return { component: null, range: null };
+  const range = children(inner).find((child) => is(child, CALDAV, "time-range"));
+  const start = utcInstant(range?.getAttribute("start") ?? null);
+  const end = utcInstant(range?.getAttribute("end") ?? null);
+  return {
+    component: (inner.getAttribute("name") ?? "").toUpperCase() || null,
+    range: range
+      ? { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) }
+      : null,
+  };
+}
+
 /** What a REPORT asks for. */
 export type ReportRequest =
-  | { kind: "calendar-query"; props: QName[] }
+  | { kind: "calendar-query"; props: QName[]; filter: QueryFilter }
   | { kind: "calendar-multiget"; props: QName[]; hrefs: string[] }
   | { kind: "sync-collection"; props: QName[]; token: string }
   | { kind: "other"; name: QName };
@@ -82,7 +124,8 @@ export function readPropfind(body: string | undefined): PropRequest {
 export function readReport(body: string | undefined): ReportRequest {
   if (!body?.trim()) throw new XmlRefused("A REPORT needs a body");
   const root = parse(body);
-  if (is(root, CALDAV, "calendar-query")) return { kind: "calendar-query", props: propsIn(root) };
+  if (is(root, CALDAV, "calendar-query"))
+    return { kind: "calendar-query", props: propsIn(root), filter: queryFilter(root) };
   if (is(root, CALDAV, "calendar-multiget")) {
     const hrefs = children(root)
       .filter((child) => is(child, DAV, "href"))
