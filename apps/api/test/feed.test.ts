@@ -424,6 +424,32 @@ describe("pruning", () => {
     expect(await feed.start(ada, positions[3])).toEqual({ kind: "from", position: positions[3] });
   });
 
+  it("forgets a deleted task's CalDAV resource with its tombstone, and keeps a live task's", async () => {
+    const ada = await a.copy.createUser();
+    const api = apiOf(a, ada);
+    const gone = await api.create({ title: "Gone" });
+    const kept = await api.create({ title: "Kept" });
+    for (const task of [gone, kept])
+      await sql(
+        `insert into dav_resource (task_id, name, uid, ics, task_updated_at)
+         values ($1, $2, $2, 'BEGIN:VCALENDAR', now())`,
+        [task.id, `${task.id}.ics`],
+      );
+    await api.request("DELETE", `/api/tasks/${gone.id}`);
+    await sql(`update change_feed set at = now() - interval '8 days' where user_id = $1`, [ada]);
+    const feed = new FeedRepository(a.copy.db);
+    const before = new Date(Date.now() - FEED_RETENTION_MS);
+    const resources = async () =>
+      (
+        await sql<{ task_id: string }>(`select task_id from dav_resource where task_id = any($1)`, [
+          [gone.id, kept.id],
+        ])
+      ).map((row) => row.task_id);
+    expect((await resources()).sort()).toEqual([gone.id, kept.id].sort());
+    for (let i = 0; i < 100 && (await feedOf(ada)).length > 0; i++) await feed.prune(before);
+    expect(await resources()).toEqual([kept.id]);
+  });
+
   it("prunes on one copy at a time", async () => {
     const ada = await a.copy.createUser();
     await apiOf(a, ada).create({ title: "Old" });

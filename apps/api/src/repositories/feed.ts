@@ -113,7 +113,8 @@ export class FeedRepository {
 
   /**
    * Deletes up to `limit` changes made before `before` (oldest first, through the index on `at`)
-   * and raises each user's `pruned_through` to the highest position deleted, in one statement;
+   * and raises each user's `pruned_through` to the highest position deleted, in one statement
+   * that also forgets the CalDAV resources of deleted tasks whose tombstones it deleted;
    * answers how many were deleted. A reader behind `pruned_through` is told to start over.
    */
   async prune(before: Date, limit = PRUNE_BATCH): Promise<number> {
@@ -132,7 +133,13 @@ export class FeedRepository {
       ), gone as (
         delete from change_feed f using old
         where f.user_id = old.user_id and f.position = old.position
-        returning f.user_id, f.position
+        returning f.user_id, f.position, f.task_id, f.op
+      ), forgotten as (
+        -- A deleted task's CalDAV resource was kept so a sync could name it as gone; once its
+        -- tombstone is pruned no sync token reaches it any more.
+        delete from dav_resource r using gone
+        where gone.op = 'delete' and r.task_id = gone.task_id
+          and not exists (select 1 from task t where t.id = r.task_id)
       ), horizon as (
         select user_id, max(position) as through, count(*) as n from gone group by user_id
       ), raised as (
