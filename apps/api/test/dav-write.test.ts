@@ -398,6 +398,16 @@ print(json.dumps(out))
     expect(refusedText).toContain("HTTP/1.1 424 Failed Dependency");
     expect((await lists()).find((list) => list.id === reminders?.id)?.name).toBe("Chores");
 
+    // Each list says its place among the person's lists, as Apple's calendar-order.
+    const listing = await (
+      await davRequest(origin, ada, "PROPFIND", home, {
+        headers: { depth: "1", "content-type": "application/xml" },
+        body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:prop><a:calendar-order/></d:prop></d:propfind>',
+      })
+    ).text();
+    expect(listing.match(/<ical:calendar-order>\d+<\/ical:calendar-order>/g)).toHaveLength(
+      (await lists()).length,
+    );
     const inbox = (await lists()).find((list) => list.is_inbox);
     expect((await davRequest(origin, ada, "DELETE", `${home}${inbox?.id ?? ""}/`)).status).toBe(
       403,

@@ -206,7 +206,12 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
 
   const writable = (list: List) => list.role === "owner" || list.role === "editor";
 
-  async function collectionProps(caller: Caller, list: List): Promise<Array<[QName, PropValue]>> {
+  /** A list's properties; `order` is its place among the caller's lists (Apple's calendar-order). */
+  async function collectionProps(
+    caller: Caller,
+    list: List,
+    order: number,
+  ): Promise<Array<[QName, PropValue]>> {
     const token = await store.tokenOf(caller.userId, list.id);
     return [
       ...commonProps(caller.userId),
@@ -240,6 +245,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
       ],
       [q(DAV, "owner"), href(principal(list.owner_id))],
       [q(APPLE, "calendar-color"), COLORS[list.color]],
+      [q(APPLE, "calendar-order"), String(order)],
       [q(DAV, "getcontenttype"), "text/calendar; component=vtodo"],
     ];
   }
@@ -338,9 +344,9 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
           ]),
         ];
         if (depth > 0)
-          for (const list of await listsOf(userId))
+          for (const [order, list] of (await listsOf(userId)).entries())
             responses.push(
-              answer(collectionHref(caller, list.id), await collectionProps(caller, list)),
+              answer(collectionHref(caller, list.id), await collectionProps(caller, list, order)),
             );
         return sendMultistatus(reply, responses);
       }
@@ -348,8 +354,9 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         const list = await listAt(caller, segment);
         if (!list) return notFound(reply);
         if (file === undefined) {
+          const order = (await listsOf(userId)).findIndex((one) => one.id === list.id);
           const responses = [
-            answer(collectionHref(caller, list.id), await collectionProps(caller, list)),
+            answer(collectionHref(caller, list.id), await collectionProps(caller, list, order)),
           ];
           if (depth > 0)
             for (const resource of await store.resourcesOf(list.id))
