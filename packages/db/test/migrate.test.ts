@@ -37,6 +37,8 @@ describe("migrations", () => {
       "calendar_feed",
       "change_feed",
       "change_feed_head",
+      "dav_collection",
+      "dav_resource",
       "import_origin",
       "jwks",
       "list",
@@ -54,6 +56,7 @@ describe("migrations", () => {
       "task",
       "token_revocation",
       "user",
+      "user_setting",
       "verification",
     ]);
     const before = await schemaSnapshot(url);
