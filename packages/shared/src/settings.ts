@@ -1,30 +1,10 @@
 import { z } from "zod";
+import { timeZoneName } from "./time-zones.ts";
 
-// A person's settings: for now their time zone, in which CalDAV reads and writes due dates and
-// times. Shared by the API (which checks what it is sent) and the account page.
+export { DEFAULT_TIME_ZONE } from "./time-zones.ts";
 
-/** The zone of a person who has not chosen one. */
-export const DEFAULT_TIME_ZONE = "UTC";
-
-/** What an IANA name looks like (`UTC`, `Asia/Kolkata`, `America/Argentina/Buenos_Aires`). */
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
-
-/**
- * The IANA time zone `name` names, spelled as Intl lists it when it lists it (`asia/tokyo` →
- * `Asia/Tokyo`), else as given; null when Intl does not know it. Offsets such as `+05:30` are
- * not zones.
- */
-export function timeZoneName(name: string): string | null {
-  if (name.length > 64 || !ZONE_NAME.test(name)) return null;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-  } catch {
-    return null;
-  }
-  if (name.toUpperCase() === DEFAULT_TIME_ZONE) return DEFAULT_TIME_ZONE;
-  const lower = name.toLowerCase();
-  return Intl.supportedValuesOf("timeZone").find((zone) => zone.toLowerCase() === lower) ?? name;
-}
+// A person's settings as the API answers and takes them: for now their time zone, in which
+// CalDAV reads and writes due dates and times (its names are checked in `./time-zones.ts`).
 
 export const TimeZoneSchema = z
   .string()
