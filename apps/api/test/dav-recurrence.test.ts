@@ -225,11 +225,7 @@ describe("recurring tasks completed by CalDAV clients", () => {
 
 describe("due times in time zones", () => {
   async function setZone(who: Person, zone: string) {
-    await t.pool.query(
-      `insert into user_setting (user_id, time_zone) values ($1, $2)
-       on conflict (user_id) do update set time_zone = excluded.time_zone`,
-      [who.id, zone],
-    );
+    await who.api.request("PATCH", "/api/me/settings", { time_zone: zone });
   }
 
   it("reads a DUE in America/Los_Angeles, in UTC and floating on the wall clock of a person in Asia/Kolkata", async () => {
@@ -304,6 +300,9 @@ describe("due times in time zones", () => {
     const text = await (
       await davRequest(origin, ada, "GET", `/dav/calendars/${ada.id}/${list.id}/${made.id}.ics`)
     ).text();
+    // Written on the person's clock, with the zone's VTIMEZONE.
+    expect(text).toContain("DUE;TZID=Asia/Kolkata:20261206T080000");
+    expect(text).toContain("BEGIN:VTIMEZONE");
     const component = new ICAL.Component(ICAL.parse(text) as unknown[]);
     for (const zone of component.getAllSubcomponents("vtimezone"))
       ICAL.TimezoneService.register(new ICAL.Timezone(zone));

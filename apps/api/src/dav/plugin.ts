@@ -8,7 +8,9 @@ import {
 import { setVerifiedUser } from "../plugins/auth.ts";
 import { refusedTooOften } from "../plugins/rate-limit.ts";
 import { ListRepository } from "../repositories/lists.ts";
+import { timeZoneOf } from "../repositories/settings.ts";
 import { TaskRepository } from "../repositories/tasks.ts";
+import { vtimezoneOf } from "../lib/zones.ts";
 import { DavStore, positionOfToken, type DavResource } from "./store.ts";
 import {
   etagOf,
@@ -185,7 +187,11 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
   const textFor = (caller: Caller, resource: DavResource) =>
     resource.ics !== null && resource.fresh
       ? resource.ics
-      : textOf(resource.task, resource.ics, { zone: caller.zone, parentUid: resource.parentUid });
+      : textOf(resource.task, resource.ics, {
+          zone: caller.zone,
+          parentUid: resource.parentUid,
+          vtimezone: vtimezoneOf,
+        });
 
   /** Whether a resource, as served to this caller, overlaps a calendar-query's time-range. */
   function overlapsRange(
@@ -301,7 +307,10 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
       if (refused) return refused;
     }
 
-    const [zone, segments] = await Promise.all([store.zoneOf(userId), store.segmentsOf(userId)]);
+    const [zone, segments] = await Promise.all([
+      timeZoneOf(app.db, userId),
+      store.segmentsOf(userId),
+    ]);
     const caller: Caller = { userId, zone, segments };
 
     if (method === "PROPFIND") {

@@ -178,14 +178,6 @@ export class DavStore {
     );
   }
 
-  /** The person's time zone (UTC until they set one). */
-  async zoneOf(userId: string): Promise<string> {
-    const { rows } = await this.db.execute<{ time_zone: string }>(
-      sql`select time_zone from user_setting where user_id = ${userId}`,
-    );
-    return rows[0]?.time_zone ?? "UTC";
-  }
-
   /**
    * A list's sync token (and ctag): the reader's latest change feed position touching the list,
    * its tasks or its members, at least the position pruned through (a token below that is void).

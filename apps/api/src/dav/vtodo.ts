@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import ICAL from "ical.js";
 import { RecurrenceSchema, type Task } from "@taskbridge/shared/task";
 import { DESCRIPTION_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX } from "@taskbridge/shared/task-rules";
-import { instantOf, isTimeZone, wallClockIn } from "../lib/zones.ts";
+import { timeZoneName } from "@taskbridge/shared/time-zones";
+import { instantOf, wallClockIn } from "../lib/zones.ts";
 
 // Tasks as VTODOs (RFC 5545) through ical.js, at the component level so that whatever a client
 // wrote and Taskbridge does not model (X- properties, parameters, alarms, RECURRENCE-ID
@@ -143,7 +144,7 @@ function instantOfTime(calendar: ICAL.Component, property: ICAL.Property): numbe
       // A VTIMEZONE that does not read: the zone's name may still be a known one.
     }
   }
-  if (isTimeZone(tzid)) return instantOf(dateOf(value), clockOf(value), tzid);
+  if (timeZoneName(tzid) !== null) return instantOf(dateOf(value), clockOf(value), tzid);
   return null;
 }
 

@@ -7,6 +7,7 @@ import { calendarFeedRoutes } from "./calendar-feed.ts";
 import { eventRoutes } from "./events.ts";
 import { listRoutes } from "./lists.ts";
 import { meRoutes } from "./me.ts";
+import { settingsRoutes } from "./settings.ts";
 import { taskRoutes } from "./tasks.ts";
 import { todoistRoutes } from "./todoist.ts";
 import { transferRoutes } from "./transfer.ts";
@@ -28,6 +29,7 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
   await app.register(authPlugin, options.verifier ? { verifier: options.verifier } : {});
   await app.register(rateLimitPlugin);
   await app.register(meRoutes);
+  await app.register(settingsRoutes);
   await app.register(eventRoutes, { sendReminders: options.sendReminders ?? true });
   await app.register(taskRoutes, { userInPath: false });
   await app.register(listRoutes);

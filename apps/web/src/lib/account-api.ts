@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { ApiClient } from "./api-client.ts";
 
-// The account page's own calls: the calendar feed and app passwords. They go through the API
+// The account page's own calls: settings, the calendar feed and app passwords. They go through the API
 // client's `transfer`, and their answers are read here, so that these schemas load with the
 // account page and never with the board.
 
@@ -23,12 +23,28 @@ const AppPasswordSchema = z.object({
 });
 const AppPasswordMadeSchema = z.extend(AppPasswordSchema, { password: z.string() });
 const FeedSchema = z.object({ url: z.nullable(z.string()) });
+const SettingsSchema = z.object({ time_zone: z.string(), time_zone_set: z.boolean() });
+
+/** The person's settings: their time zone (`UTC`, not set, until they choose one). */
+export type Settings = z.infer<typeof SettingsSchema>;
 
 async function json(response: Promise<Response>): Promise<unknown> {
   return (await response).json();
 }
 
 const asJson = (value: unknown) => ({ body: JSON.stringify(value), type: "application/json" });
+
+export async function settings(api: ApiClient): Promise<Settings> {
+  return z.parse(SettingsSchema, await json(api.transfer("GET", "/api/me/settings")));
+}
+
+/** Sets the person's time zone (an IANA name); an unknown one is refused with a 422. */
+export async function setTimeZone(api: ApiClient, timeZone: string): Promise<Settings> {
+  const answer = await json(
+    api.transfer("PATCH", "/api/me/settings", asJson({ time_zone: timeZone })),
+  );
+  return z.parse(SettingsSchema, answer);
+}
 
 /** The calendar feed's secret address, or null while it is off. */
 export async function calendarFeed(api: ApiClient): Promise<string | null> {

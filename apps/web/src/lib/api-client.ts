@@ -202,7 +202,11 @@ export class ApiClient {
    * that their schemas stay out of the board's bundle). Refusals throw an `ApiError` as every
    * other call does.
    */
-  transfer(method: "GET" | "POST" | "DELETE", path: string, upload?: Upload): Promise<Response> {
+  transfer(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    upload?: Upload,
+  ): Promise<Response> {
     return this.send(method, path, { upload });
   }
 

@@ -4,6 +4,7 @@ import { AccountSettings } from "@/components/account-settings";
 import { AppPasswords } from "@/components/app-passwords";
 import { CalendarFeed } from "@/components/calendar-feed";
 import { ConnectedApps } from "@/components/connected-apps";
+import { TimeZoneSetting } from "@/components/time-zone-setting";
 import { TransferSettings } from "@/components/transfer-settings";
 
 export const metadata: Metadata = { title: "Account" };
@@ -16,6 +17,7 @@ export default async function AccountPage() {
       <AccountSettings name={session.user.name} email={session.user.email} />
       <TransferSettings />
       <ConnectedApps userId={session.user.id} />
+      <TimeZoneSetting />
       <AppPasswords />
       <CalendarFeed />
     </div>
