@@ -18,6 +18,7 @@ import {
   fitted,
   overlaps,
   readVtodo,
+  taskInput,
   textOf,
   VtodoRefused,
   type Vtodo,
@@ -547,17 +548,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     const parent = fields.parentUid
       ? await store.resourceWithUid(list.id, fields.parentUid, existing?.task.id)
       : null;
-    const input = {
-      title: fields.title,
-      description: fields.description,
-      completed: fields.completed,
-      priority: fields.priority,
-      due_date: fields.due_date,
-      due_time: fields.due_time,
-      tags: fields.tags,
-      recurrence: fields.recurrence,
-      remind_at: fields.remind_at,
-    };
+    const input = taskInput(fields);
     // A parent named but not here yet keeps the task where it is; it is linked when it comes.
     const parentId = parent ? parent.task.id : fields.parentUid ? undefined : null;
     const write = (withParent: boolean) =>
@@ -568,6 +559,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
           })
         : tasks.create(caller.userId, {
             ...input,
+            title: input.title ?? fields.title,
             list_id: list.id,
             ...(withParent && parentId ? { parent_id: parentId } : {}),
           });

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import ICAL from "ical.js";
-import { RecurrenceSchema, type Task } from "@taskbridge/shared/task";
+import {
+  RecurrenceSchema,
+  TaskUpdateSchema,
+  type Task,
+  type TaskUpdateParsed,
+} from "@taskbridge/shared/task";
 import { DESCRIPTION_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX } from "@taskbridge/shared/task-rules";
 import { timeZoneName } from "@taskbridge/shared/time-zones";
 import { instantOf, wallClockIn } from "../lib/zones.ts";
@@ -112,6 +117,43 @@ function priorityOf(value: unknown): Task["priority"] {
   return "medium";
 }
 
+const NULLABLE = ["description", "due_date", "due_time", "recurrence", "remind_at"] as const;
+
+/**
+ * The task fields of a VTODO as the task API takes them: each checked by the API's own schema,
+ * and a value it refuses (a date out of range, a reminder the API cannot hold) left out, so a
+ * client's odd value never fails its whole upload.
+ */
+export function taskInput(fields: VtodoFields): TaskUpdateParsed {
+  const input: Record<string, unknown> = {
+    title: fields.title,
+    description: fields.description,
+    completed: fields.completed,
+    priority: fields.priority,
+    due_date: fields.due_date,
+    due_time: fields.due_time,
+    tags: fields.tags,
+    recurrence: fields.recurrence,
+    remind_at: fields.remind_at,
+  };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const checked = TaskUpdateSchema.safeParse(input);
+    if (checked.success) return checked.data;
+    for (const issue of checked.error.issues) {
+      const field = String(issue.path[0] ?? "");
+      if ((NULLABLE as readonly string[]).includes(field)) input[field] = null;
+      else if (field === "title") input.title = UNTITLED;
+      else if (field === "tags") input.tags = [];
+      else if (field === "priority") input.priority = "medium";
+    }
+    if (input.due_date === null) {
+      input.due_time = null;
+      input.recurrence = null;
+    }
+  }
+  return { title: UNTITLED };
+}
+
 /** A rule of the contract's subset as Taskbridge stores it, or null outside it. */
 export function recurrenceOf(rule: string | null | undefined): string | null {
   if (!rule) return null;
@@ -148,6 +190,31 @@ function instantOfTime(calendar: ICAL.Component, property: ICAL.Property): numbe
   return null;
 }
 
+/** A VTODO's DUE on the wall clock of `zone`, and its instant; throws for a DUE that is none. */
+function dueOf(
+  calendar: ICAL.Component,
+  master: ICAL.Component,
+  zone: string,
+): { dueDate: string | null; dueTime: string | null; dueInstant: number | null } {
+  const due = master.getFirstProperty("due");
+  const value = due?.getFirstValue();
+  if (!due || !(value instanceof ICAL.Time))
+    return { dueDate: null, dueTime: null, dueInstant: null };
+  if (value.isDate) {
+    const dueDate = dateOf(value);
+    return { dueDate, dueTime: null, dueInstant: instantOf(dueDate, "00:00", zone) };
+  }
+  const instant = instantOfTime(calendar, due);
+  if (instant === null) {
+    const dueDate = dateOf(value);
+    const dueTime = clockOf(value);
+    return { dueDate, dueTime, dueInstant: instantOf(dueDate, dueTime, zone) };
+  }
+  if (!Number.isFinite(instant)) throw new RangeError("DUE is not a time");
+  const { date, time } = wallClockIn(instant, zone);
+  return { dueDate: date, dueTime: time, dueInstant: instant };
+}
+
 /**
  * The task fields a VTODO says, on the wall clock of `zone`, as written: `fitted` cuts them to
  * what a task holds. Compared with a task, a value that was cut to fit differs, so the text
@@ -170,23 +237,10 @@ export function fieldsOf({ calendar, master }: Vtodo, zone: string): VtodoFields
   let dueDate: string | null = null;
   let dueTime: string | null = null;
   let dueInstant: number | null = null;
-  const due = master.getFirstProperty("due");
-  const dueValue = due?.getFirstValue();
-  if (due && dueValue instanceof ICAL.Time) {
-    if (dueValue.isDate) {
-      dueDate = dateOf(dueValue);
-      dueInstant = instantOf(dueDate, "00:00", zone);
-    } else {
-      const instant = instantOfTime(calendar, due);
-      if (instant === null) {
-        dueDate = dateOf(dueValue);
-        dueTime = clockOf(dueValue);
-        dueInstant = instantOf(dueDate, dueTime, zone);
-      } else {
-        ({ date: dueDate, time: dueTime } = wallClockIn(instant, zone));
-        dueInstant = instant;
-      }
-    }
+  try {
+    ({ dueDate, dueTime, dueInstant } = dueOf(calendar, master, zone));
+  } catch {
+    // A DUE that does not name a time (`DUE:notadate`, a year out of range): no due date.
   }
 
   const rrule = master.getFirstPropertyValue("rrule");
