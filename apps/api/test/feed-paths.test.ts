@@ -455,6 +455,15 @@ const scenarios: Record<string, () => Promise<void>> = {
     await apiOf(ada).expect(204, Nothing, "DELETE", "/api/calendar-feed");
     expect(await gained(ada, at)).toEqual([]);
   },
+  // The time zone setting changes no task and no list either.
+  "PATCH /api/me/settings": async () => {
+    const ada = await t.createUser();
+    const at = await headOf(ada);
+    await apiOf(ada).expect(200, Nothing, "PATCH", "/api/me/settings", {
+      time_zone: "Europe/Paris",
+    });
+    expect(await gained(ada, at)).toEqual([]);
+  },
   "POST /api/invites/{token}/accept": async () => {
     const { ada, ben, listId, mark } = await household();
     const { body } = await apiOf(ada).expect(201, Nothing, "POST", `/api/lists/${listId}/invites`, {
