@@ -309,7 +309,7 @@ print(json.dumps(out))
     expect(firstText).toContain(`${keep.id}.ics`);
     expect(firstText).toContain(`${gone.id}.ics`);
     const token = tokenIn(firstText);
-    expect(token).toMatch(/^urn:taskbridge:sync:\d+$/);
+    expect(token).toMatch(/^urn:taskbridge:sync:\d+-[\w-]{8}$/);
 
     const quiet = await report(ada, path, syncBody(token));
     const quietText = await quiet.text();
@@ -338,11 +338,19 @@ print(json.dumps(out))
     await ada.api.update(keep.id, { priority: "high" });
     expect(await propfind()).not.toBe(was);
 
-    for (const bogus of ["urn:taskbridge:sync:999999999", "http://example.test/sync/1", "x"]) {
+    const future = token.replace(/sync:\d+/, "sync:999999999");
+    for (const bogus of [future, "urn:taskbridge:sync:1", "http://example.test/sync/1", "x"]) {
       const refused = await report(ada, path, syncBody(bogus));
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain("valid-sync-token");
     }
+
+    // A new time zone rewrites every due time: the ctag changes and an older token is void.
+    const current = tokenIn(await (await report(ada, path, syncBody(""))).text());
+    const before = await propfind();
+    await ada.api.request("PATCH", "/api/me/settings", { time_zone: "Asia/Tokyo" });
+    expect(await propfind()).not.toBe(before);
+    expect((await report(ada, path, syncBody(current))).status).toBe(403);
   });
 
   it("makes lists with MKCALENDAR and extended MKCOL, renames and recolours with PROPPATCH, deletes with DELETE", async () => {

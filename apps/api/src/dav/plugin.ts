@@ -219,7 +219,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     list: List,
     order: number,
   ): Promise<Array<[QName, PropValue]>> {
-    const token = await store.tokenOf(caller.userId, list.id);
+    const token = await store.tokenOf(caller.userId, list.id, caller.zone);
     return [
       ...commonProps(caller.userId),
       [
@@ -484,16 +484,18 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     }
     // sync-collection (RFC 6578): everything for an empty token, else what changed since it.
     if (asked.token === "") {
-      const token = await store.tokenOf(caller.userId, list.id);
+      const token = await store.tokenOf(caller.userId, list.id, caller.zone);
       return sendMultistatus(
         reply,
         (await store.resourcesOf(list.id)).map((one) => entry(one)),
         token,
       );
     }
-    const position = positionOfToken(asked.token);
+    const position = positionOfToken(asked.token, caller.zone);
     const since =
-      position === null ? null : await store.changesSince(caller.userId, list.id, position);
+      position === null
+        ? null
+        : await store.changesSince(caller.userId, list.id, position, caller.zone);
     if (!since) return precondition(reply, 403, DAV, "valid-sync-token");
     return sendMultistatus(
       reply,

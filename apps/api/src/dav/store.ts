@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@taskbridge/db/client";
 import type { Task } from "@taskbridge/shared/task";
@@ -64,13 +65,22 @@ function resourceOf(row: Record<string, unknown>): DavResource {
 /** The name a task without a stored resource is served under. */
 const UUID_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.ics$/i;
 
-/** A sync token: a position of the reader's change feed, as a URI (RFC 6578). */
+/**
+ * A sync token (and ctag), as a URI (RFC 6578): a position of the reader's change feed and the
+ * time zone the tasks were written in. Due times are written on the reader's clock, so a change
+ * of zone changes every resource: the ctag changes, and a token of the old zone is void (the
+ * client starts over, as RFC 6578 allows).
+ */
 const TOKEN_PREFIX = "urn:taskbridge:sync:";
-export const syncTokenOf = (position: number) => `${TOKEN_PREFIX}${position}`;
-export function positionOfToken(token: string): number | null {
+const zoneMark = (zone: string) =>
+  createHash("sha256").update(zone).digest("base64url").slice(0, 8);
+export const syncTokenOf = (position: number, zone: string) =>
+  `${TOKEN_PREFIX}${position}-${zoneMark(zone)}`;
+export function positionOfToken(token: string, zone: string): number | null {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const digits = token.slice(TOKEN_PREFIX.length);
-  return /^\d{1,15}$/.test(digits) ? Number(digits) : null;
+  const match = /^(\d{1,15})-([\w-]{8})$/.exec(token.slice(TOKEN_PREFIX.length));
+  if (!match?.[1] || match[2] !== zoneMark(zone)) return null;
+  return Number(match[1]);
 }
 
 /** A change of one collection since a sync token: a task now in it, or one gone from it. */
@@ -182,14 +192,14 @@ export class DavStore {
    * A list's sync token (and ctag): the reader's latest change feed position touching the list,
    * its tasks or its members, at least the position pruned through (a token below that is void).
    */
-  async tokenOf(userId: string, listId: string): Promise<string> {
+  async tokenOf(userId: string, listId: string, zone: string): Promise<string> {
     const { rows } = await this.db.execute<{ position: string | number }>(sql`
       select greatest(
         (select coalesce(max(position), 0) from change_feed where user_id = ${userId} and list_id = ${listId}),
         (select coalesce(max(position), 0) from change_feed where user_id = ${userId} and from_list_id = ${listId}),
         (select coalesce(max(pruned_through), 0) from change_feed_head where user_id = ${userId})
       ) as position`);
-    return syncTokenOf(Number(rows[0]?.position ?? 0));
+    return syncTokenOf(Number(rows[0]?.position ?? 0), zone);
   }
 
   /**
@@ -201,10 +211,11 @@ export class DavStore {
     userId: string,
     listId: string,
     position: number,
+    zone: string,
   ): Promise<{ changes: SyncChange[]; token: string } | null> {
     const head = await this.feed.head(userId);
     if (position < head.prunedThrough || position > head.last) return null;
-    const token = await this.tokenOf(userId, listId);
+    const token = await this.tokenOf(userId, listId, zone);
     const { rows } = await this.db.execute<{ task_id: string; name: string | null }>(sql`
       select c.task_id, r.name from (
         select distinct task_id from change_feed
