@@ -169,13 +169,24 @@ describe("recurring tasks completed by CalDAV clients", () => {
     await put(ada, list.id, "5719384920194857.ics", vtodo("14"));
     const tasks = await tasksOf(ada, list.id);
     expect(tasks).toHaveLength(1);
+    // Moved earlier on the board: DUE is rewritten, and DTSTART no longer comes after it.
+    await ada.api.update(tasks[0]?.id ?? "", { due_date: "2026-12-13", due_time: "08:00" });
+    const served = await (
+      await davRequest(
+        origin,
+        ada,
+        "GET",
+        `/dav/calendars/${ada.id}/${list.id}/5719384920194857.ics`,
+      )
+    ).text();
+    expect(served).toContain("DUE:20261213T080000Z");
+    expect(served).toContain("DTSTART:20261213T080000Z");
+    expect(served).not.toContain("DTSTART;TZID=Europe/Berlin:20261214T090000");
+    await ada.api.update(tasks[0]?.id ?? "", { due_date: "2026-12-14", due_time: "09:00" });
     // 10:00 in Berlin is 09:00 on the wall clock of a person in UTC.
-    expect(tasks[0]).toMatchObject({
-      completed: false,
-      due_date: "2026-12-14",
-      due_time: "09:00",
-      recurrence: "FREQ=WEEKLY",
-    });
+    expect(await tasksOf(ada, list.id)).toMatchObject([
+      { completed: false, due_date: "2026-12-14", due_time: "09:00", recurrence: "FREQ=WEEKLY" },
+    ]);
   });
 
   it("Thunderbird: a RECURRENCE-ID override marked completed is kept in the resource; the task follows the master", async () => {

@@ -383,8 +383,10 @@ function rewrite(
       master.removeAllProperties("percent-complete");
     }
   }
-  if (differs(was !== null && was.due_date === task.due_date && was.due_time === task.due_time))
+  if (differs(was !== null && was.due_date === task.due_date && was.due_time === task.due_time)) {
     writeDue(calendar, master, task, context);
+    startNoLaterThanDue(calendar, master, context.zone);
+  }
   if (differs(was !== null && was.recurrence === recurrenceOf(task.recurrence))) {
     master.removeAllProperties("rrule");
     if (task.recurrence)
@@ -454,6 +456,28 @@ function writeDue(
     const component = new ICAL.Component(ICAL.parse(vtimezone) as unknown[]);
     calendar.addSubcomponent(component);
   }
+}
+
+/**
+ * A client's DTSTART moved to the new DUE when the DUE now comes before it (RFC 5545 wants DUE
+ * after DTSTART; a client may refuse a VTODO that has it the other way round).
+ */
+function startNoLaterThanDue(calendar: ICAL.Component, master: ICAL.Component, zone: string) {
+  const start = master.getFirstProperty("dtstart");
+  const due = master.getFirstProperty("due");
+  if (!start || !due) return;
+  let startAt: number | null;
+  let dueAt: number | null;
+  try {
+    startAt = instantOfProperty(calendar, start, zone);
+    dueAt = instantOfProperty(calendar, due, zone);
+  } catch {
+    return;
+  }
+  if (startAt === null || dueAt === null || startAt <= dueAt) return;
+  const [, ...rest] = due.toJSON() as [string, ...unknown[]];
+  master.removeProperty(start);
+  master.addProperty(new ICAL.Property(["dtstart", ...rest]));
 }
 
 /** An iCalendar time as an instant: UTC, in its zone, or floating (and dates) in `zone`. */
