@@ -8,11 +8,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
-import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
-import { makeList, person, type Person } from "./support/dav.ts";
+import { makeList, person, tasksOf } from "./support/dav.ts";
 import { listen } from "./support/http.ts";
 
 const database = await useTestDatabase();
@@ -53,10 +51,6 @@ function run(command: string, args: string[], input = ""): Promise<string> {
     child.stdin.end(input);
   });
 }
-
-const tasksOf = async (who: Person, listId: string): Promise<Task[]> =>
-  (await who.api.expect(200, z.array(TaskSchema), "GET", `/api/tasks?list=${listId}&limit=100`))
-    .data;
 
 interface TodomanTodo {
   id: number;

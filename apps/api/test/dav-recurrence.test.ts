@@ -3,11 +3,10 @@
 // and the wall-clock time the person's zone reads.
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
-import { TaskSchema, type Task } from "@taskbridge/shared/task";
+import type { Task } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
-import { davRequest, ics, makeList, person, type Person } from "./support/dav.ts";
+import { davRequest, ics, makeList, person, tasksOf, type Person } from "./support/dav.ts";
 import { listen } from "./support/http.ts";
 
 const database = await useTestDatabase();
@@ -19,10 +18,6 @@ beforeAll(async () => {
   origin = await listen(t.app);
 });
 afterAll(() => t.close());
-
-const tasksOf = async (who: Person, listId: string): Promise<Task[]> =>
-  (await who.api.expect(200, z.array(TaskSchema), "GET", `/api/tasks?list=${listId}&limit=100`))
-    .data;
 
 async function put(who: Person, listId: string, name: string, body: string) {
   const answer = await davRequest(

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ListSchema } from "@taskbridge/shared/list";
-import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import { useTestDatabase } from "../../../tests/fixtures.ts";
 import { buildTestApp, type TestApp } from "./support/app.ts";
 import {
@@ -14,6 +13,7 @@ import {
   person,
   python,
   share,
+  tasksOf,
   vtodo,
   type Person,
 } from "./support/dav.ts";
@@ -33,10 +33,6 @@ if (!hasPythonCaldav)
   console.warn(
     "SKIPPED: the python3-caldav client tests need python3-caldav and python3-icalendar",
   );
-
-const tasksOf = async (who: Person, listId: string): Promise<Task[]> =>
-  (await who.api.expect(200, z.array(TaskSchema), "GET", `/api/tasks?list=${listId}&limit=100`))
-    .data;
 
 const collection = (who: Person, listId: string) => `/dav/calendars/${who.id}/${listId}/`;
 

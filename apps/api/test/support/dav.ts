@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { z } from "zod";
 import { ListSchema, type List } from "@taskbridge/shared/list";
+import { TaskSchema, type Task } from "@taskbridge/shared/task";
 import type { TestApp } from "./app.ts";
 import { ApiClient } from "./http.ts";
 
@@ -104,3 +105,8 @@ export const vtodo = (...lines: string[]) =>
     "END:VTODO",
     "END:VCALENDAR",
   );
+
+/** A list's tasks, as the REST API gives them. */
+export const tasksOf = async (who: Person, listId: string): Promise<Task[]> =>
+  (await who.api.expect(200, z.array(TaskSchema), "GET", `/api/tasks?list=${listId}&limit=100`))
+    .data;
