@@ -516,4 +516,36 @@ print(json.dumps(out))
     );
     expect(bad.status).toBe(400);
   });
+
+  it("makes one task of concurrent uploads of one new resource or one UID, and one list of concurrent MKCALENDARs", async () => {
+    const ada = await person(t, origin);
+    const list = await makeList(ada, "Retries");
+    const path = collection(ada, list.id);
+    const body = vtodo("UID:retried-1", "DTSTAMP:20261201T100000Z", "SUMMARY:Retried");
+    const same = await Promise.all(
+      Array.from({ length: 6 }, () => put(ada, `${path}retried.ics`, body)),
+    );
+    expect(same.map((answer) => answer.status).sort()).toEqual([201, 204, 204, 204, 204, 204]);
+    const names = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        put(
+          ada,
+          `${path}twin-${i}.ics`,
+          vtodo("UID:twin-1", "DTSTAMP:20261201T100000Z", "SUMMARY:Twin"),
+        ),
+      ),
+    );
+    expect(names.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect((await tasksOf(ada, list.id)).map((task) => task.title).sort()).toEqual([
+      "Retried",
+      "Twin",
+    ]);
+
+    const made = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        davRequest(origin, ada, "MKCALENDAR", `/dav/calendars/${ada.id}/errands/`),
+      ),
+    );
+    expect(made.map((answer) => answer.status).sort()).toEqual([201, 405, 405, 405]);
+  });
 });

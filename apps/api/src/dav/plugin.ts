@@ -397,7 +397,9 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         : notFound(reply);
 
     if ((method === "MKCALENDAR" || method === "MKCOL") && file === undefined)
-      return makeCollection(request, reply, caller, segment, body);
+      return store.serialised(`dav-make:${userId}`, () =>
+        makeCollection(request, reply, caller, segment, body),
+      );
 
     const list = await listAt(caller, segment);
     if (!list) return notFound(reply);
@@ -415,13 +417,18 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     }
     if (file === undefined) return plain(reply, 405, "Not allowed on a calendar");
 
+    // Writes to one list run one at a time (on every copy): a client retrying an upload, or two
+    // uploads of one UID, cannot both make a task.
+    if (method === "PUT")
+      return store.serialised(`dav-put:${list.id}`, async () =>
+        put(request, reply, caller, list, file, await store.resourceNamed(list.id, file), body),
+      );
     const resource = await store.resourceNamed(list.id, file);
     if (method === "GET" || method === "HEAD") {
       if (!resource) return notFound(reply);
       const text = textFor(caller, resource);
       return reply.code(200).type(ICS).header("etag", etagOf(text)).send(text);
     }
-    if (method === "PUT") return put(request, reply, caller, list, file, resource, body);
     if (method === "DELETE") {
       if (!resource) return notFound(reply);
       if (!matches(request, etagOf(textFor(caller, resource))))

@@ -94,6 +94,30 @@ export class DavStore {
     this.feed = new FeedRepository(db);
   }
 
+  /**
+   * Runs `work` while holding a lock named by `key` (across API copies: a PostgreSQL advisory
+   * lock held by one connection for the time of the work). Two uploads of the same new resource
+   * (a client retrying) or two makings of the same calendar then run one after the other, and
+   * the second sees what the first made.
+   */
+  async serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.db.$client.connect();
+    // A connection whose lock could not be taken or given back is closed, not pooled: the lock
+    // goes with its session.
+    let healthy = false;
+    try {
+      await client.query("select pg_advisory_lock(hashtextextended($1, 7))", [key]);
+      try {
+        return await work();
+      } finally {
+        await client.query("select pg_advisory_unlock(hashtextextended($1, 7))", [key]);
+        healthy = true;
+      }
+    } finally {
+      client.release(!healthy);
+    }
+  }
+
   /** Every task of a list, as resources. */
   async resourcesOf(listId: string): Promise<DavResource[]> {
     const { rows } = await this.db.execute(
