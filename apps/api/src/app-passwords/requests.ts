@@ -79,11 +79,15 @@ export function sendTooManyFailures(
   return sendProblem(reply, 429, `Too many failed sign-ins; try again in ${retryAfter} s`);
 }
 
-/** A write with a read-only app password: answered 403 here; undefined lets it through. */
-export async function refuseReadOnlyWrite(
+/**
+ * A write with a read-only app password: answered 403 here; undefined lets it through. Not
+ * async on purpose: a reply is a thenable, and awaiting one gives `undefined` once it is sent,
+ * which a caller would take for "let it through".
+ */
+export function refuseReadOnlyWrite(
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
+): FastifyReply | undefined {
   if (appPasswordOf(request)?.scope !== "read_only" || READ_METHODS.has(request.method))
     return undefined;
   request.log.info({ reason: "read-only app password" }, "request refused: 403");

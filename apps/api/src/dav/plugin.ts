@@ -305,7 +305,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     const body = typeof request.body === "string" ? request.body : undefined;
 
     if (method !== "GET" && method !== "HEAD" && method !== "PROPFIND" && method !== "REPORT") {
-      const refused = await refuseReadOnlyWrite(request, reply);
+      const refused = refuseReadOnlyWrite(request, reply);
       if (refused) return refused;
     }
 
