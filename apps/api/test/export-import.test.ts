@@ -240,7 +240,13 @@ describe("POST /api/import", () => {
     const file = await exportOf(who);
     const fresh = await person();
     await importInto(fresh, file);
+    // A reminder that has rung since stays rung: the same file again does not ring it twice.
+    await t.pool.query(
+      `update task set reminded_at = '2026-01-02T03:04:05.678Z' where user_id = $1 and remind_at is not null`,
+      [fresh.id],
+    );
     const before = await exportOf(fresh);
+    expect(before.lists.flatMap((each) => each.tasks).some((one) => one.reminded_at)).toBe(true);
     const again = await importInto(fresh, file);
     expect(again).toEqual({ lists: { created: 0, updated: 2 }, tasks: { created: 0, updated: 6 } });
     expect(shape(await exportOf(fresh))).toEqual(shape(before));

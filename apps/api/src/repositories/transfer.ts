@@ -210,9 +210,13 @@ export class TransferRepository {
           };
           const existing = await this.origin(tx, userId, "task", one.id);
           if (existing) {
+            // The same reminder time again keeps whether it has rung, as an edit does: importing
+            // a file twice never rings a reminder twice.
+            const remindedAt = sql`case when ${task.remindAt} is not distinct from ${fields.remindAt}::timestamptz
+              then ${task.remindedAt} else ${fields.remindedAt}::timestamptz end`;
             await tx
               .update(task)
-              .set({ ...fields, updatedAt: sql`clock_timestamp()` })
+              .set({ ...fields, remindedAt, updatedAt: sql`clock_timestamp()` })
               .where(eq(task.id, existing));
             taskTargets.set(one.id, existing);
             counts.tasks.updated += 1;
