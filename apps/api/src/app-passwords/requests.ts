@@ -9,7 +9,8 @@ import { AppPasswordRepository, type AppPasswordIdentity } from "./repository.ts
  * stream ends then and the client signs in again (a revocation ends it at once anyway).
  */
 const VOUCHES_FOR_S = 3600;
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Methods that only read: HTTP's, and WebDAV's PROPFIND and REPORT. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"]);
 
 const repositories = new WeakMap<FastifyInstance, AppPasswordRepository>();
 const identities = new WeakMap<FastifyRequest, AppPasswordIdentity>();

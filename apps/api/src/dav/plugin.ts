@@ -11,7 +11,7 @@ import { ListRepository } from "../repositories/lists.ts";
 import { timeZoneOf } from "../repositories/settings.ts";
 import { refuseWrite, TaskRepository } from "../repositories/tasks.ts";
 import { vtimezoneOf } from "../lib/zones.ts";
-import { DavStore, positionOfToken, type DavResource } from "./store.ts";
+import { DavStore, positionOfToken, UUID, type DavResource } from "./store.ts";
 import {
   etagOf,
   fieldsOf,
@@ -173,7 +173,7 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
   const principal = (userId: string) => `/dav/principals/${userId}/`;
   const home = (userId: string) => `/dav/calendars/${userId}/`;
 
-  /** What one request sees: the caller's lists, the paths they chose, their time zone. */
+  /** What one request sees: the caller, their time zone, and the paths they chose for lists. */
   interface Caller {
     userId: string;
     zone: string;
@@ -304,10 +304,8 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     const method = request.method;
     const body = typeof request.body === "string" ? request.body : undefined;
 
-    if (method !== "GET" && method !== "HEAD" && method !== "PROPFIND" && method !== "REPORT") {
-      const refused = refuseReadOnlyWrite(request, reply);
-      if (refused) return refused;
-    }
+    const refused = refuseReadOnlyWrite(request, reply);
+    if (refused) return refused;
 
     const [zone, segments] = await Promise.all([
       timeZoneOf(app.db, userId),
@@ -362,10 +360,10 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         return sendMultistatus(reply, responses);
       }
       if (kind === "calendars" && owner !== undefined && segment !== undefined) {
-        const list = await listAt(caller, segment);
-        if (!list) return notFound(reply);
+        const found = await listAt(caller, segment);
+        if (!found) return notFound(reply);
+        const { list, order } = found;
         if (file === undefined) {
-          const order = (await listsOf(userId)).findIndex((one) => one.id === list.id);
           const responses = [
             answer(collectionHref(caller, list.id), await collectionProps(caller, list, order)),
           ];
@@ -397,12 +395,20 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
         : notFound(reply);
 
     if ((method === "MKCALENDAR" || method === "MKCOL") && file === undefined)
-      return store.serialised(`dav-make:${userId}`, () =>
-        makeCollection(request, reply, caller, segment, body),
+      // Read again under the lock: a calendar made just before at this path is seen.
+      return store.serialised(`dav-make:${userId}`, async () =>
+        makeCollection(
+          request,
+          reply,
+          { ...caller, segments: await store.segmentsOf(userId) },
+          segment,
+          body,
+        ),
       );
 
-    const list = await listAt(caller, segment);
-    if (!list) return notFound(reply);
+    const found = await listAt(caller, segment);
+    if (!found) return notFound(reply);
+    const { list } = found;
 
     if (method === "REPORT") return report(reply, caller, list, body);
     if (method === "PROPPATCH")
@@ -441,11 +447,21 @@ export const davPlugin: FastifyPluginAsync = async (app) => {
     return reply.code(405).header("allow", DAV_METHODS.join(", ")).send();
   }
 
-  /** The list a segment of the caller's home names, if they are in it. */
-  async function listAt(caller: Caller, segment: string): Promise<List | null> {
-    const listId = await store.listOfSegment(caller.userId, segment);
+  /**
+   * The list a segment of the caller's home names (a path they chose, or the list's id), if
+   * they are in it, with its place among their lists (Apple's calendar-order).
+   */
+  async function listAt(
+    caller: Caller,
+    segment: string,
+  ): Promise<{ list: List; order: number } | null> {
+    const chosen = [...caller.segments].find(([, name]) => name === segment)?.[0];
+    const listId = chosen ?? (UUID.test(segment) ? segment.toLowerCase() : null);
     if (!listId) return null;
-    return (await listsOf(caller.userId)).find((one) => one.id === listId) ?? null;
+    const all = await listsOf(caller.userId);
+    const order = all.findIndex((one) => one.id === listId);
+    const list = all[order];
+    return list ? { list, order } : null;
   }
 
   async function report(reply: FastifyReply, caller: Caller, list: List, body: string | undefined) {

@@ -6,8 +6,8 @@ import { FeedRepository } from "../repositories/feed.ts";
 import { taskColumns, taskFromRow } from "../repositories/task-statements.ts";
 
 // What CalDAV keeps besides the tasks themselves: the iCalendar text a client stored per task
-// (dav_resource), the path of each list a client made (dav_collection), the reader's time zone,
-// and the sync tokens, read from the change feed.
+// (dav_resource) and the path of each list a client made (dav_collection); and the sync tokens,
+// read from the change feed.
 
 /** A task as a CalDAV resource: its name, its UID, and what a client stored of it. */
 export interface DavResource {
@@ -62,8 +62,8 @@ function resourceOf(row: Record<string, unknown>): DavResource {
   };
 }
 
-/** The name a task without a stored resource is served under. */
-const UUID_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.ics$/i;
+/** An id (a UUID), as a list's path segment. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A sync token (and ctag), as a URI (RFC 6578): a position of the reader's change feed and the
@@ -129,7 +129,9 @@ export class DavStore {
 
   /** The resource of a list named `name`, or null. */
   async resourceNamed(listId: string, name: string): Promise<DavResource | null> {
-    const id = UUID_NAME.exec(name)?.[1]?.toLowerCase() ?? null;
+    // A task no client wrote is served as `<task id>.ics`.
+    const stem = name.endsWith(".ics") ? name.slice(0, -4) : "";
+    const id = UUID.test(stem) ? stem.toLowerCase() : null;
     const { rows } = await this.db.execute(
       sql`select ${RESOURCE_COLUMNS} from ${RESOURCE_FROM}
         where t.list_id = ${listId}
@@ -184,17 +186,6 @@ export class DavStore {
     await this.db.execute(sql`
       update dav_resource r set task_updated_at = t.updated_at
       from task t where t.id = r.task_id and r.task_id = ${taskId}::uuid`);
-  }
-
-  /** The list a path segment of `userId`'s calendar home names: a path a client chose, or an id. */
-  async listOfSegment(userId: string, segment: string): Promise<string | null> {
-    const { rows } = await this.db.execute<{ list_id: string }>(
-      sql`select list_id from dav_collection where user_id = ${userId} and name = ${segment}`,
-    );
-    if (rows[0]) return rows[0].list_id;
-    return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment)
-      ? segment.toLowerCase()
-      : null;
   }
 
   /** The path segments `userId` chose for lists, by list id. */

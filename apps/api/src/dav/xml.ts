@@ -190,17 +190,14 @@ export function readPropertyUpdate(
 
 /** A propstat answer of PROPPATCH, MKCOL or MKCALENDAR: each property with its status. */
 export function propstatMultistatus(href: string, results: Array<[QName, number]>): string {
-  const root = create({ version: "1.0", encoding: "utf-8" }).ele(DAV, "d:multistatus");
-  for (const [ns, prefix] of Object.entries(PREFIXES))
-    if (ns !== DAV) root.att("http://www.w3.org/2000/xmlns/", `xmlns:${prefix}`, ns);
+  const root = multistatusRoot();
   const response = root.ele(DAV, "d:response");
   response.ele(DAV, "d:href").txt(href);
-  const statuses = [...new Set(results.map(([, status]) => status))];
-  for (const status of statuses) {
+  for (const status of new Set(results.map(([, one]) => one))) {
     const propstat = response.ele(DAV, "d:propstat");
     const prop = propstat.ele(DAV, "d:prop");
     for (const [qname] of results.filter(([, one]) => one === status))
-      prop.ele(qname.ns, `${PREFIXES[qname.ns] ?? "x"}:${qname.name}`);
+      prop.ele(qname.ns, elementName(qname));
     propstat.ele(DAV, "d:status").txt(statusLine(status));
   }
   return root.end({ prettyPrint: false });
@@ -262,11 +259,20 @@ const STATUS_TEXT: Record<number, string> = {
 };
 const statusLine = (status: number) => `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ""}`.trim();
 
-/** A 207 multistatus body. */
-export function multistatus(responses: DavResponse[], syncToken?: string): string {
+/** An element's prefixed name: the known namespaces' prefixes, `x` for any other. */
+const elementName = (qname: QName) => `${PREFIXES[qname.ns] ?? "x"}:${qname.name}`;
+
+/** A multistatus element declaring the known namespaces once. */
+function multistatusRoot(): XMLBuilder {
   const root = create({ version: "1.0", encoding: "utf-8" }).ele(DAV, "d:multistatus");
   for (const [ns, prefix] of Object.entries(PREFIXES))
     if (ns !== DAV) root.att("http://www.w3.org/2000/xmlns/", `xmlns:${prefix}`, ns);
+  return root;
+}
+
+/** A 207 multistatus body. */
+export function multistatus(responses: DavResponse[], syncToken?: string): string {
+  const root = multistatusRoot();
   for (const entry of responses) {
     const response = root.ele(DAV, "d:response");
     response.ele(DAV, "d:href").txt(entry.href);
@@ -278,7 +284,7 @@ export function multistatus(responses: DavResponse[], syncToken?: string): strin
       const propstat = response.ele(DAV, "d:propstat");
       const prop = propstat.ele(DAV, "d:prop");
       for (const { qname, value } of entry.found.values()) {
-        const element = prop.ele(qname.ns, `${PREFIXES[qname.ns] ?? "x"}:${qname.name}`);
+        const element = prop.ele(qname.ns, elementName(qname));
         if (typeof value === "string") {
           if (value) element.txt(value);
         } else value(element);
@@ -288,10 +294,7 @@ export function multistatus(responses: DavResponse[], syncToken?: string): strin
     if (entry.missing && entry.missing.length > 0) {
       const propstat = response.ele(DAV, "d:propstat");
       const prop = propstat.ele(DAV, "d:prop");
-      for (const qname of entry.missing) {
-        if (PREFIXES[qname.ns]) prop.ele(qname.ns, `${PREFIXES[qname.ns]}:${qname.name}`);
-        else prop.ele(qname.ns, `x:${qname.name}`);
-      }
+      for (const qname of entry.missing) prop.ele(qname.ns, elementName(qname));
       propstat.ele(DAV, "d:status").txt(statusLine(404));
     }
   }
@@ -303,7 +306,7 @@ export function multistatus(responses: DavResponse[], syncToken?: string): strin
 export function davError(ns: string, name: string, href?: string): string {
   const condition = create({ version: "1.0", encoding: "utf-8" })
     .ele(DAV, "d:error")
-    .ele(ns, `${PREFIXES[ns] ?? "x"}:${name}`);
+    .ele(ns, elementName({ ns, name }));
   if (href !== undefined) condition.ele(DAV, "d:href").txt(href);
   return condition.up().end({ prettyPrint: false });
 }
