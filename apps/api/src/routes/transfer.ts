@@ -25,17 +25,22 @@ type ImportBody = { json: unknown } | { notJson: true };
 const MIB = 1024 * 1024;
 
 /** Spools an import's body to disk within the limit, then parses it whole. */
-async function readJsonUpload(payload: Readable, declaredLength: number | undefined) {
+async function readJsonUpload(
+  payload: Readable,
+  declaredLength: number | undefined,
+): Promise<ImportBody> {
   const file = await spool(payload, declaredLength, IMPORT_BYTES_MAX);
   try {
     const text = await readFile(file.path, "utf8");
-    const body: ImportBody = {
-      json: sjson.parse(text, undefined, { protoAction: "remove", constructorAction: "remove" }),
-    };
-    return body;
-  } catch {
-    const body: ImportBody = { notJson: true };
-    return body;
+    try {
+      const json: unknown = sjson.parse(text, undefined, {
+        protoAction: "remove",
+        constructorAction: "remove",
+      });
+      return { json } satisfies ImportBody;
+    } catch {
+      return { notJson: true } satisfies ImportBody;
+    }
   } finally {
     await file.dispose();
   }
