@@ -13,6 +13,7 @@ import {
   type AppPassword,
 } from "@/lib/account-api";
 import { formText } from "@/lib/utils";
+import { SectionOutcome } from "@/components/section-outcome";
 
 const passwordsKey = ["app-passwords"] as const;
 
@@ -172,14 +173,7 @@ export function AppPasswords() {
       ) : list.data ? (
         <p className="mt-4 text-sm text-muted-foreground">No app passwords yet.</p>
       ) : null}
-      <p role="status" className="mt-2 text-sm text-muted-foreground">
-        {note}
-      </p>
-      {failure ? (
-        <p role="alert" className="mt-2 text-sm text-destructive">
-          {failure.message}
-        </p>
-      ) : null}
+      <SectionOutcome note={note} failure={failure} />
     </Card>
   );
 }

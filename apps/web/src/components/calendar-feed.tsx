@@ -6,6 +6,7 @@ import { calendarFeed, resetCalendarFeed, turnOffCalendarFeed } from "@/lib/acco
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
+import { SectionOutcome } from "@/components/section-outcome";
 
 const feedKey = ["calendar-feed"] as const;
 
@@ -111,14 +112,7 @@ export function CalendarFeed() {
           ) : null}
         </div>
       )}
-      <p role="status" className="mt-2 text-sm text-muted-foreground">
-        {note}
-      </p>
-      {failure ? (
-        <p role="alert" className="mt-2 text-sm text-destructive">
-          {failure.message}
-        </p>
-      ) : null}
+      <SectionOutcome note={note} failure={failure} />
     </Card>
   );
 }

@@ -7,6 +7,7 @@ import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/input";
 import { setTimeZone, settings, type Settings } from "@/lib/account-api";
+import { SectionOutcome } from "@/components/section-outcome";
 
 const settingsKey = ["settings"] as const;
 
@@ -131,14 +132,7 @@ export function TimeZoneSetting() {
           )}
         </Field>
       ) : null}
-      <p role="status" className="mt-2 text-sm text-muted-foreground">
-        {note}
-      </p>
-      {failure ? (
-        <p role="alert" className="mt-2 text-sm text-destructive">
-          {failure.message}
-        </p>
-      ) : null}
+      <SectionOutcome note={note} failure={failure} />
     </Card>
   );
 }
