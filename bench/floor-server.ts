@@ -4,9 +4,16 @@
 // bench compares: the list, create and complete. No validation, logging, metrics, rate limit or
 // membership rule: the least a careful engineer could do. Run as its own process:
 //   DATABASE_URL=... SECRET=... PORT=... node --import tsx bench/floor-server.ts
+// Two settings take it a step at a time towards the API, so that the bench can tell what of the
+// gap is the contract and what is the API's own work: FLOOR_FIELDS=contract reads and writes the
+// contract's 21 fields of a task (the floor reads 10, and writes half the bytes), and
+// FLOOR_FRAMEWORK=fastify answers the same through a bare Fastify app (routing, the request and
+// reply objects; no hooks, logger or schemas).
 import crypto from "node:crypto";
 import http from "node:http";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import pg from "pg";
+import { taskTextColumns } from "../apps/api/src/repositories/task-statements.ts";
 
 const asText = (value: string): unknown => value;
 const TEXT_TIMES = new Set([1184, 1114, 1082]);
@@ -53,7 +60,9 @@ function userOf(token: string): string {
 }
 
 const COLUMNS =
-  "id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at";
+  process.env.FLOOR_FIELDS === "contract"
+    ? taskTextColumns("task")
+    : "id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at";
 const LIST = {
   name: "floor-list",
   text: `select ${COLUMNS} from task where user_id = $1 order by created_at desc, id desc limit 21`,
@@ -69,27 +78,19 @@ const COMPLETE = {
 };
 const COMPLETE_PATH = /^\/api\/tasks\/([0-9a-f-]{36})\/complete$/;
 
-async function bodyOf(request: http.IncomingMessage): Promise<unknown> {
-  let text = "";
-  for await (const chunk of request) text += String(chunk);
-  return JSON.parse(text);
+interface Answer {
+  status: number;
+  body?: string;
 }
 
-async function answer(
-  request: http.IncomingMessage,
-  response: http.ServerResponse,
-  sub: string,
-): Promise<void> {
-  const url = request.url ?? "";
-  if (request.method === "GET" && url === "/api/tasks") {
+const json = (status: number, value: unknown): Answer => ({ status, body: JSON.stringify(value) });
+
+async function answer(method: string, url: string, sub: string, input: unknown): Promise<Answer> {
+  if (method === "GET" && url === "/api/tasks") {
     const { rows } = await pool.query({ ...LIST, values: [sub] });
-    response
-      .writeHead(200, { "content-type": "application/json" })
-      .end(JSON.stringify(rows.slice(0, 20)));
-    return;
+    return json(200, rows.slice(0, 20));
   }
-  if (request.method === "POST" && url === "/api/tasks") {
-    const input = await bodyOf(request);
+  if (method === "POST" && url === "/api/tasks") {
     const title =
       typeof input === "object" &&
       input !== null &&
@@ -98,33 +99,71 @@ async function answer(
         ? input.title
         : "";
     const { rows } = await pool.query({ ...CREATE, values: [sub, title] });
-    response.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(rows[0]));
-    return;
+    return json(201, rows[0]);
   }
-  const id = request.method === "PATCH" ? COMPLETE_PATH.exec(url)?.[1] : undefined;
+  const id = method === "PATCH" ? COMPLETE_PATH.exec(url)?.[1] : undefined;
   if (id) {
     const { rows } = await pool.query({ ...COMPLETE, values: [id, sub] });
-    if (rows.length === 0) response.writeHead(404).end();
-    else
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows[0]));
-    return;
+    return rows.length === 0 ? { status: 404 } : json(200, rows[0]);
   }
-  response.writeHead(404).end();
+  return { status: 404 };
 }
 
-const server = http.createServer((request, response) => {
-  let sub: string;
-  try {
-    sub = userOf(/^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "");
-  } catch {
-    response.writeHead(401).end();
-    return;
-  }
-  answer(request, response, sub).catch(() => {
-    if (!response.headersSent) response.writeHead(503);
-    response.end();
+const bearer = (authorization: string | undefined) =>
+  /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? "";
+
+async function bodyOf(request: http.IncomingMessage): Promise<unknown> {
+  if (request.method !== "POST") return undefined;
+  let text = "";
+  for await (const chunk of request) text += String(chunk);
+  return JSON.parse(text);
+}
+
+function nodeServer(): http.Server {
+  return http.createServer((request, response) => {
+    let sub: string;
+    try {
+      sub = userOf(bearer(request.headers.authorization));
+    } catch {
+      response.writeHead(401).end();
+      return;
+    }
+    bodyOf(request)
+      .then((input) => answer(request.method ?? "", request.url ?? "", sub, input))
+      .then(
+        ({ status, body }) => {
+          if (body === undefined) response.writeHead(status).end();
+          else response.writeHead(status, { "content-type": "application/json" }).end(body);
+        },
+        () => {
+          if (!response.headersSent) response.writeHead(503);
+          response.end();
+        },
+      );
   });
-});
+}
+
+async function fastifyServer(): Promise<http.Server> {
+  const app = Fastify({ logger: false });
+  const route = async (request: FastifyRequest, reply: FastifyReply) => {
+    let sub: string;
+    try {
+      sub = userOf(bearer(request.headers.authorization));
+    } catch {
+      return reply.code(401).send();
+    }
+    const { status, body } = await answer(request.method, request.url, sub, request.body);
+    reply.code(status);
+    return body === undefined ? reply.send() : reply.type("application/json").send(body);
+  };
+  app.get("/api/tasks", route);
+  app.post("/api/tasks", route);
+  app.patch("/api/tasks/:id/complete", route);
+  await app.ready();
+  return app.server;
+}
+
+const server = process.env.FLOOR_FRAMEWORK === "fastify" ? await fastifyServer() : nodeServer();
 server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("ready"));
 // A profile (node --cpu-prof) is written when the process exits: SIGTERM ends it normally.
 process.on("SIGTERM", () => {

@@ -181,6 +181,56 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
       "0.8, p99 at most 2 × the floor's)",
     rows,
   );
+  const [list] = floorScenarios(ids);
+  if (list) await benchListSteps(database, list);
+}
+
+/**
+ * The list's gap a step at a time, from the floor to the API: the floor as the perf tool has it
+ * (10 of a task's fields), the same floor reading and writing the contract's 21 fields, that
+ * again through a bare Fastify app, and the API. Each step's requests a second beside the floor's
+ * tells what the contract's shape costs, what the framework costs, and what the API's own work
+ * (token claims, revocations, membership, rate limit, headers, logs, metrics) costs.
+ */
+async function benchListSteps(database: BenchDatabase, list: FloorScenario): Promise<void> {
+  const env = hs256ApiEnv(database.url);
+  const steps: Array<[string, string, Record<string, string>, string]> = [
+    ["floor (perf tool's shape: 10 fields)", "bench/floor-server.ts", {}, "/"],
+    ["floor, the contract's 21 fields", "bench/floor-server.ts", { FLOOR_FIELDS: "contract" }, "/"],
+    [
+      "bare Fastify, the contract's 21 fields",
+      "bench/floor-server.ts",
+      { FLOOR_FIELDS: "contract", FLOOR_FRAMEWORK: "fastify" },
+      "/",
+    ],
+    ["API", "apps/api/src/server.ts", {}, "/readyz"],
+  ];
+  const servers = await Promise.all(
+    steps.map(([, script, extra, ready]) => serve(script, { ...env, ...extra }, ready)),
+  );
+  const best: Array<LoadResult | undefined> = steps.map(() => undefined);
+  try {
+    for (let round = 0; round < 2; round++) {
+      for (const [i, server] of servers.entries()) {
+        const load = await list.load(server.base);
+        await loadWrk("warm-up", { ...load, duration: 3 });
+        best[i] = better(best[i], await loadWrk(list.name, load));
+      }
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+  const floor = best[0]?.requestsPerSecond ?? 0;
+  printTable(
+    `The list's gap a step at a time (bench/floor-server.ts settings), wrk -t2 -c${CONNECTIONS}, ` +
+      `${SECONDS} s, better of two interleaved runs`,
+    steps.map(([name], i) => ({
+      step: name,
+      "req/s": best[i]?.requestsPerSecond ?? "-",
+      "of the floor": ((best[i]?.requestsPerSecond ?? 0) / Math.max(1, floor)).toFixed(2),
+      "p99 ms": best[i]?.p99 ?? "-",
+    })),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
