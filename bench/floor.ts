@@ -135,6 +135,21 @@ export function floorScenarios(ids: string[]): FloorScenario[] {
 const better = (a: LoadResult | undefined, b: LoadResult) =>
   !a || b.requestsPerSecond > a.requestsPerSecond ? b : a;
 
+/**
+ * The list's gap a step at a time, measured with the list beside the API and the floor: the same
+ * floor reading and writing the contract's 21 fields (it reads 10), and that again through a bare
+ * Fastify app. Each step beside the floor tells what the contract's shape costs, what the
+ * framework costs, and what the API's own work (token claims, revocations, membership, rate
+ * limit, headers, logs, metrics) costs.
+ */
+const LIST_STEPS: Array<[string, Record<string, string>]> = [
+  ["floor, the contract's 21 fields", { FLOOR_FIELDS: "contract" }],
+  [
+    "bare Fastify, the contract's 21 fields",
+    { FLOOR_FIELDS: "contract", FLOOR_FRAMEWORK: "fastify" },
+  ],
+];
+
 export async function benchFloor(database: BenchDatabase): Promise<void> {
   if (!(await hasWrk())) {
     console.log("\nFloor comparison skipped: install wrk (apt-get install wrk) to include it.");
@@ -144,21 +159,25 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
   const env = hs256ApiEnv(database.url);
   const api = await serve("apps/api/src/server.ts", env, "/readyz");
   const floor = await serve("bench/floor-server.ts", env, "/");
+  const steps = await Promise.all(
+    LIST_STEPS.map(([, extra]) => serve("bench/floor-server.ts", { ...env, ...extra }, "/")),
+  );
   const rows: Array<Record<string, string | number>> = [];
+  let listRuns: Array<LoadResult | undefined> = [];
   try {
     for (const scenario of floorScenarios(ids)) {
-      let ours: LoadResult | undefined;
-      let bare: LoadResult | undefined;
+      // The API, the floor, and for the list each step between them, interleaved twice.
+      const servers = scenario.name === "list 20" ? [api, floor, ...steps] : [api, floor];
+      const best: Array<LoadResult | undefined> = servers.map(() => undefined);
       for (let round = 0; round < 2; round++) {
-        for (const [server, keep] of [
-          [api, (result: LoadResult) => (ours = better(ours, result))],
-          [floor, (result: LoadResult) => (bare = better(bare, result))],
-        ] as const) {
+        for (const [i, server] of servers.entries()) {
           const load = await scenario.load(server.base);
           await loadWrk("warm-up", { ...load, duration: 3 });
-          keep(await loadWrk(scenario.name, load));
+          best[i] = better(best[i], await loadWrk(scenario.name, load));
         }
       }
+      if (scenario.name === "list 20") listRuns = best;
+      const [ours, bare] = best;
       if (!ours || !bare) continue;
       rows.push({
         scenario: scenario.name,
@@ -172,8 +191,7 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
       });
     }
   } finally {
-    await api.stop();
-    await floor.stop();
+    await Promise.all([api, floor, ...steps].map((server) => server.stop()));
   }
   printTable(
     `API beside the hand-written floor (bench/floor-server.ts), HS256, wrk -t2 -c${CONNECTIONS}, ` +
@@ -181,54 +199,20 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
       "0.8, p99 at most 2 × the floor's)",
     rows,
   );
-  const [list] = floorScenarios(ids);
-  if (list) await benchListSteps(database, list);
-}
-
-/**
- * The list's gap a step at a time, from the floor to the API: the floor as the perf tool has it
- * (10 of a task's fields), the same floor reading and writing the contract's 21 fields, that
- * again through a bare Fastify app, and the API. Each step's requests a second beside the floor's
- * tells what the contract's shape costs, what the framework costs, and what the API's own work
- * (token claims, revocations, membership, rate limit, headers, logs, metrics) costs.
- */
-async function benchListSteps(database: BenchDatabase, list: FloorScenario): Promise<void> {
-  const env = hs256ApiEnv(database.url);
-  const steps: Array<[string, string, Record<string, string>, string]> = [
-    ["floor (perf tool's shape: 10 fields)", "bench/floor-server.ts", {}, "/"],
-    ["floor, the contract's 21 fields", "bench/floor-server.ts", { FLOOR_FIELDS: "contract" }, "/"],
-    [
-      "bare Fastify, the contract's 21 fields",
-      "bench/floor-server.ts",
-      { FLOOR_FIELDS: "contract", FLOOR_FRAMEWORK: "fastify" },
-      "/",
-    ],
-    ["API", "apps/api/src/server.ts", {}, "/readyz"],
+  const [ours, bare, ...between] = listRuns;
+  const floorRate = Math.max(1, bare?.requestsPerSecond ?? 0);
+  const named: Array<[string, LoadResult | undefined]> = [
+    ["floor (perf tool's shape: 10 fields)", bare],
+    ...LIST_STEPS.map(([name], i): [string, LoadResult | undefined] => [name, between[i]]),
+    ["API", ours],
   ];
-  const servers = await Promise.all(
-    steps.map(([, script, extra, ready]) => serve(script, { ...env, ...extra }, ready)),
-  );
-  const best: Array<LoadResult | undefined> = steps.map(() => undefined);
-  try {
-    for (let round = 0; round < 2; round++) {
-      for (const [i, server] of servers.entries()) {
-        const load = await list.load(server.base);
-        await loadWrk("warm-up", { ...load, duration: 3 });
-        best[i] = better(best[i], await loadWrk(list.name, load));
-      }
-    }
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-  }
-  const floor = best[0]?.requestsPerSecond ?? 0;
   printTable(
-    `The list's gap a step at a time (bench/floor-server.ts settings), wrk -t2 -c${CONNECTIONS}, ` +
-      `${SECONDS} s, better of two interleaved runs`,
-    steps.map(([name], i) => ({
-      step: name,
-      "req/s": best[i]?.requestsPerSecond ?? "-",
-      "of the floor": ((best[i]?.requestsPerSecond ?? 0) / Math.max(1, floor)).toFixed(2),
-      "p99 ms": best[i]?.p99 ?? "-",
+    "The list's gap a step at a time (bench/floor-server.ts settings), from the same runs",
+    named.map(([step, run]) => ({
+      step,
+      "req/s": run?.requestsPerSecond ?? "-",
+      "of the floor": ((run?.requestsPerSecond ?? 0) / floorRate).toFixed(2),
+      "p99 ms": run?.p99 ?? "-",
     })),
   );
 }
