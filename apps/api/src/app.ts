@@ -23,6 +23,7 @@ import type { TokenVerifier } from "./auth/verifier.ts";
 import { RevocationSet } from "./auth/revocations.ts";
 import { docsTheme } from "./lib/docs-theme.ts";
 import { ListIdsCache } from "./live/list-ids.ts";
+import { PageCache } from "./lib/page-cache.ts";
 import { serializerCompiler } from "./lib/serializer.ts";
 import { requestUserDecoration } from "./plugins/auth.ts";
 import { describeError, errorHandler } from "./plugins/errors.ts";
@@ -63,6 +64,8 @@ declare module "fastify" {
     readinessChecks: Map<string, ReadinessCheck>;
     /** Callers' list ids, kept current by the event hub (live/list-ids.ts). */
     listIds: ListIdsCache;
+    /** Default task list pages as last sent, each sent again only while unchanged. */
+    pageCache: PageCache;
     /** Revoked sessions, users and app grants, kept current over LISTEN (auth/revocations.ts). */
     revocations: RevocationSet;
     /** On once SIGTERM came (server.ts): readiness 503, answers close their connection. */
@@ -204,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("db", deps.db);
   app.decorate("readinessChecks", new Map<string, ReadinessCheck>());
   app.decorate("listIds", new ListIdsCache());
+  app.decorate("pageCache", new PageCache(deps.config.pageCacheBytes));
   app.decorate("drain", new Drain());
   app.decorateRequest("user", requestUserDecoration);
   app.readinessChecks.set("database", async () => {

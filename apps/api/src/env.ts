@@ -26,6 +26,8 @@ const ApiEnvSchema = authEnv(
     API_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     API_TRUSTED_PROXIES: z.string().optional(),
     METRICS_TOKEN: sharedEnv.metricsToken(),
+    /** Memory for the default task list pages kept to be sent again unchanged; 0 keeps none. */
+    API_PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(16),
     ...drainEnv,
   },
   { secretRequired: "hs256" },
@@ -74,6 +76,8 @@ const ApiEnvSchema = authEnv(
         .filter(Boolean),
       /** What `/metrics` asks for as a bearer token; undefined: no `/metrics` at all. */
       metricsToken: env.METRICS_TOKEN,
+      /** Bytes of default task list pages kept per copy (lib/page-cache.ts); 0: none. */
+      pageCacheBytes: env.API_PAGE_CACHE_MB * 1024 * 1024,
       /** On SIGTERM: how long readiness says 503 before the listener closes, and the bound. */
       drain: {
         delayMs: Math.min(env.DRAIN_DELAY_MS, env.DRAIN_TIMEOUT_MS),

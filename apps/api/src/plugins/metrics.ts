@@ -84,6 +84,13 @@ export class ApiMetrics {
     help: "Reminders this copy marked as sent and announced",
     registers: [this.registry],
   });
+  /** Default task list pages sent again unchanged (`hit`) or read anew (`miss`). */
+  readonly pageCache = new Counter({
+    name: "taskbridge_page_cache_requests_total",
+    help: "Default task list requests answered with the page kept from before (hit) or read anew (miss)",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   /** Read on each scrape: the number of open event streams (set by the events routes). */
   openStreams: () => number = () => 0;
 

@@ -28,8 +28,34 @@ type FeedOp = "insert" | "update" | "delete";
 /** Where a reader starts: after `position`, or over again (`resync`) from the current head. */
 export type FeedStart = { kind: "from"; position: number } | { kind: "resync"; position: number };
 
+/**
+ * A user's head row as a version of everything they can see of tasks and lists: its position
+ * rises with every change the feed records for them, and `xmin` (the transaction that last wrote
+ * the row) tells apart two heads at the same position, should the feed ever be emptied and
+ * written again. Prepared: it runs on every request for the default task list.
+ */
+const VERSION = {
+  name: "change_feed_version",
+  text: "select last::text || ':' || xmin::text as version from change_feed_head where user_id = $1",
+};
+
 export class FeedRepository {
   constructor(private readonly db: Database) {}
+
+  /**
+   * The version of what `userId` can see of tasks and lists (their tasks, lists and
+   * memberships), or null before their first change. Every change the feed records for them
+   * changes it, in the transaction of the change; nothing else does. A page read after this
+   * call holds exactly what this version holds, or something newer; when newer, the version has
+   * already moved on, so a page kept under this version is never sent for a later one.
+   */
+  async version(userId: string): Promise<string | null> {
+    const { rows } = await this.db.$client.query<{ version: string }>({
+      ...VERSION,
+      values: [userId],
+    });
+    return rows[0]?.version ?? null;
+  }
 
   /** The position of the user's latest change and the highest one pruned (0, 0 for none yet). */
   async head(userId: string): Promise<{ last: number; prunedThrough: number }> {

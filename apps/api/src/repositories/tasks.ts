@@ -166,6 +166,29 @@ function filterConditions(
   return filters;
 }
 
+/**
+ * Whether a list request is the default page: newest first, every task of every list of the
+ * caller's, no filter, the first page. It runs as a prepared statement, and the route keeps what
+ * it sent (lib/page-cache.ts).
+ */
+export function isDefaultPage(options: ListOptions): boolean {
+  return (
+    options.sort === "-created" &&
+    options.status === "all" &&
+    options.cursor === undefined &&
+    options.view === undefined &&
+    options.q === undefined &&
+    options.priority === undefined &&
+    options.tag === undefined &&
+    options.due_from === undefined &&
+    options.due_to === undefined &&
+    options.due === undefined &&
+    options.list === undefined &&
+    options.parent === undefined &&
+    options.assignee === undefined
+  );
+}
+
 /** Up to this many lists, a page is a merge of one ordered branch per list (see listQuery). */
 const MERGED_LISTS_MAX = 16;
 /** Shapes of list statements that run prepared, per process (see TaskRepository.run). */
@@ -262,20 +285,7 @@ export class TaskRepository {
    * caller is not in is null (the route answers 404, as for a list that does not exist).
    */
   async page(userId: string, options: ListOptions): Promise<Task[] | null> {
-    const plain =
-      options.sort === "-created" &&
-      options.status === "all" &&
-      options.cursor === undefined &&
-      options.view === undefined &&
-      options.q === undefined &&
-      options.priority === undefined &&
-      options.tag === undefined &&
-      options.due_from === undefined &&
-      options.due_to === undefined &&
-      options.due === undefined &&
-      options.list === undefined &&
-      options.parent === undefined &&
-      options.assignee === undefined;
+    const plain = isDefaultPage(options);
     if (plain) {
       // Most people are in one list: a range of its index, without merging lists. Without a
       // current cache the one statement that merges every list saves a round trip.

@@ -12,9 +12,12 @@ import {
   TaskUpdateSchema,
 } from "@taskbridge/shared/task";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
+import type { SentPage } from "../lib/page-cache.ts";
 import { HttpProblem } from "../problem.ts";
+import { FeedRepository } from "../repositories/feed.ts";
 import { refuseDeletedUser, UUID } from "./refusals.ts";
 import {
+  isDefaultPage,
   listSort,
   ordersByTime,
   sortValue,
@@ -104,6 +107,15 @@ function rememberingValidator(
 export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, options) => {
   app.setValidatorCompiler(rememberingValidator);
   const tasks = new TaskRepository(app.db, app.listIds);
+  const feed = new FeedRepository(app.db);
+  const pages = app.pageCache;
+  const pageHit = app.metrics.pageCache.labels("hit");
+  const pageMiss = app.metrics.pageCache.labels("miss");
+  /** A page's bytes as they were (or are) sent: what Fastify sends for a serialized body. */
+  const sendPage = (reply: FastifyReply, page: SentPage) => {
+    if (page.link !== undefined) reply.header("Link", page.link);
+    return reply.header("content-type", "application/json; charset=utf-8").send(page.body);
+  };
   const userParam = options.userInPath
     ? { user_id: z.string().describe("Must be the token's subject") }
     : {};
@@ -169,10 +181,24 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       const byTime = ordersByTime({ view: query.view, sort });
       const cursor =
         query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, byTime);
-      const rows = await tasks.page(request.user.id, { ...query, sort, cursor });
+      const options = { ...query, sort, cursor };
+      // The default page, unchanged since this copy last sent it to this caller, is sent again
+      // as it was: one primary-key read of the caller's version instead of the page's rows.
+      const version =
+        pages.enabled && isDefaultPage(options) ? await feed.version(request.user.id) : null;
+      if (version !== null) {
+        const kept = pages.get(request.user.id, request.url, version);
+        if (kept) {
+          pageHit.inc();
+          return sendPage(reply, kept);
+        }
+        pageMiss.inc();
+      }
+      const rows = await tasks.page(request.user.id, options);
       if (!rows) throw listNotFound(request);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
+      let link: string | undefined;
       if (rows.length > query.limit && last) {
         const next = new URLSearchParams();
         for (const [name, value] of Object.entries(query)) {
@@ -185,8 +211,14 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
         );
         // Relative (RFC 8288 resolves it against the request's URL): a Host header, which the
         // client chooses, is never copied into what the API tells it to fetch next.
-        reply.header("Link", `<${base(request)}?${next.toString()}>; rel="next"`);
+        link = `<${base(request)}?${next.toString()}>; rel="next"`;
       }
+      if (version !== null) {
+        const sent = { body: Buffer.from(reply.serialize(page) as string), link };
+        pages.set(request.user.id, request.url, version, sent);
+        return sendPage(reply, sent);
+      }
+      if (link !== undefined) reply.header("Link", link);
       return page;
     },
   );
