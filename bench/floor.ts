@@ -137,17 +137,28 @@ const better = (a: LoadResult | undefined, b: LoadResult) =>
 
 /**
  * The list's gap a step at a time, measured with the list beside the API and the floor: the same
- * floor reading and writing the contract's 21 fields (it reads 10), and that again through a bare
- * Fastify app. Each step beside the floor tells what the contract's shape costs, what the
- * framework costs, and what the API's own work (token claims, revocations, membership, rate
- * limit, headers, logs, metrics) costs.
+ * floor reading and writing the contract's 21 fields (it reads 10), that again through a bare
+ * Fastify app, and the API reading every page from the database (no page cache). Each step beside
+ * the floor tells what the contract's shape costs, what the framework costs, what the API's own
+ * work (token claims, revocations, membership, rate limit, headers, logs, metrics) costs, and
+ * what sending a page kept from before (lib/page-cache.ts) saves.
  */
-const LIST_STEPS: Array<[string, Record<string, string>]> = [
-  ["floor, the contract's 21 fields", { FLOOR_FIELDS: "contract" }],
-  [
-    "bare Fastify, the contract's 21 fields",
-    { FLOOR_FIELDS: "contract", FLOOR_FRAMEWORK: "fastify" },
-  ],
+const LIST_STEPS: Array<{ name: string; script: string; env: Record<string, string> }> = [
+  {
+    name: "floor, the contract's 21 fields",
+    script: "bench/floor-server.ts",
+    env: { FLOOR_FIELDS: "contract" },
+  },
+  {
+    name: "bare Fastify, the contract's 21 fields",
+    script: "bench/floor-server.ts",
+    env: { FLOOR_FIELDS: "contract", FLOOR_FRAMEWORK: "fastify" },
+  },
+  {
+    name: "API, every page read (API_PAGE_CACHE_MB=0)",
+    script: "apps/api/src/server.ts",
+    env: { API_PAGE_CACHE_MB: "0" },
+  },
 ];
 
 export async function benchFloor(database: BenchDatabase): Promise<void> {
@@ -160,7 +171,9 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
   const api = await serve("apps/api/src/server.ts", env, "/readyz");
   const floor = await serve("bench/floor-server.ts", env, "/");
   const steps = await Promise.all(
-    LIST_STEPS.map(([, extra]) => serve("bench/floor-server.ts", { ...env, ...extra }, "/")),
+    LIST_STEPS.map(({ script, env: extra }) =>
+      serve(script, { ...env, ...extra }, script === "bench/floor-server.ts" ? "/" : "/readyz"),
+    ),
   );
   const rows: Array<Record<string, string | number>> = [];
   let listRuns: Array<LoadResult | undefined> = [];
@@ -203,8 +216,8 @@ export async function benchFloor(database: BenchDatabase): Promise<void> {
   const floorRate = Math.max(1, bare?.requestsPerSecond ?? 0);
   const named: Array<[string, LoadResult | undefined]> = [
     ["floor (perf tool's shape: 10 fields)", bare],
-    ...LIST_STEPS.map(([name], i): [string, LoadResult | undefined] => [name, between[i]]),
-    ["API", ours],
+    ...LIST_STEPS.map(({ name }, i): [string, LoadResult | undefined] => [name, between[i]]),
+    ["API (default: a page unchanged since it was sent is sent again)", ours],
   ];
   printTable(
     "The list's gap a step at a time (bench/floor-server.ts settings), from the same runs",
