@@ -53,9 +53,11 @@ async function raw(origin: string, id: string, query = "") {
   };
 }
 
+/** The hits a copy's `/metrics` counts. */
 async function hits(app: TestApp): Promise<number> {
-  const { values } = await app.app.metrics.pageCache.get();
-  return values.find((value) => value.labels.result === "hit")?.value ?? 0;
+  const text = await app.app.metrics.text();
+  const line = /^taskbridge_page_cache_requests_total\{result="hit"\} (\d+)$/m.exec(text);
+  return Number(line?.[1] ?? Number.NaN);
 }
 
 describe("the default task list page each copy keeps", () => {
@@ -64,6 +66,7 @@ describe("the default task list page each copy keeps", () => {
     const client = on(originA, me);
     for (const title of ["One", "Two", "Three"]) await client.create({ title });
     const before = await hits(a);
+    expect(before).toBeGreaterThanOrEqual(0);
     const first = await raw(originA, me);
     const again = await raw(originA, me);
     const uncached = await raw(originOff, me);

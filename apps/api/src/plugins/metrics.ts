@@ -84,13 +84,11 @@ export class ApiMetrics {
     help: "Reminders this copy marked as sent and announced",
     registers: [this.registry],
   });
-  /** Default task list pages sent again unchanged (`hit`) or read anew (`miss`). */
-  readonly pageCache = new Counter({
-    name: "taskbridge_page_cache_requests_total",
-    help: "Default task list requests answered with the page kept from before (hit) or read anew (miss)",
-    labelNames: ["result"] as const,
-    registers: [this.registry],
-  });
+  /**
+   * Default task list requests answered with the page kept from before, and read anew: plain
+   * numbers on the request path, given to the counter below on each scrape.
+   */
+  readonly pageCache = { hits: 0, misses: 0 };
   /** Read on each scrape: the number of open event streams (set by the events routes). */
   openStreams: () => number = () => 0;
 
@@ -100,6 +98,18 @@ export class ApiMetrics {
     readonly idleCount: number;
   }) {
     const streams = () => this.openStreams();
+    const pages = this.pageCache;
+    new Counter({
+      name: "taskbridge_page_cache_requests_total",
+      help: "Default task list requests answered with the page kept from before (hit) or read anew (miss)",
+      labelNames: ["result"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ result: "hit" }, pages.hits);
+        this.inc({ result: "miss" }, pages.misses);
+      },
+    });
     new Gauge({
       name: "taskbridge_event_streams_open",
       help: "Event streams (/api/events) open on this copy",

@@ -109,8 +109,7 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
   const tasks = new TaskRepository(app.db, app.listIds);
   const feed = new FeedRepository(app.db);
   const pages = app.pageCache;
-  const pageHit = app.metrics.pageCache.labels("hit");
-  const pageMiss = app.metrics.pageCache.labels("miss");
+  const pageCounts = app.metrics.pageCache;
   /** A page's bytes as they were (or are) sent: what Fastify sends for a serialized body. */
   const sendPage = (reply: FastifyReply, page: SentPage) => {
     if (page.link !== undefined) reply.header("Link", page.link);
@@ -189,10 +188,10 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       if (version !== null) {
         const kept = pages.get(request.user.id, request.url, version);
         if (kept) {
-          pageHit.inc();
+          pageCounts.hits += 1;
           return sendPage(reply, kept);
         }
-        pageMiss.inc();
+        pageCounts.misses += 1;
       }
       const rows = await tasks.page(request.user.id, options);
       if (!rows) throw listNotFound(request);
