@@ -211,21 +211,24 @@ describe("PageCache", () => {
     expect(cache.size).toEqual({ pages: 0, bytes: 0 });
   });
 
-  it("keeps within its bytes, the least recently used going first", () => {
+  it("keeps within its bytes (the body, its key, version and link), the least recently used going first", () => {
+    // Each page below counts 100 bytes: 96 of body, 3 of key ("a\n/"), 1 of version ("1").
     const cache = new PageCache(300);
-    cache.set("a", "/", "1", page(100));
-    cache.set("b", "/", "1", page(100));
-    cache.set("c", "/", "1", page(100));
+    cache.set("a", "/", "1", page(96));
+    cache.set("b", "/", "1", page(96));
+    cache.set("c", "/", "1", page(96));
     expect(cache.get("a", "/", "1")).toBeDefined();
-    cache.set("d", "/", "1", page(100));
+    cache.set("d", "/", "1", page(96));
     expect(cache.get("b", "/", "1")).toBeUndefined();
     expect(cache.get("a", "/", "1")).toBeDefined();
     expect(cache.size).toEqual({ pages: 3, bytes: 300 });
     // Replacing a page counts its bytes once; a page over the whole budget is not kept.
-    cache.set("a", "/", "2", page(50));
+    cache.set("a", "/", "2", page(46));
     expect(cache.size).toEqual({ pages: 3, bytes: 250 });
-    cache.set("e", "/", "1", page(301));
+    cache.set("e", "/", "1", page(297));
     expect(cache.get("e", "/", "1")).toBeUndefined();
+    cache.set("e", "/", "1", { body: Buffer.alloc(10), link: "<x>" });
+    expect(cache.size).toEqual({ pages: 4, bytes: 250 + 10 + 3 + 1 + 3 });
     expect(new PageCache(0).enabled).toBe(false);
   });
 });

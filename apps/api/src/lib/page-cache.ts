@@ -7,6 +7,8 @@ export interface SentPage {
 interface Entry extends SentPage {
   /** What the caller could see when the page was read (FeedRepository.version). */
   version: string;
+  /** The bytes it is counted for. */
+  size: number;
 }
 
 /**
@@ -46,12 +48,13 @@ export class PageCache {
   }
 
   set(userId: string, url: string, version: string, page: SentPage): void {
-    const size = page.body.length;
-    if (size > this.maxBytes) return;
     const key = keyOf(userId, url);
+    // The key and the header count too (as one byte a character: near enough for a bound).
+    const size = page.body.length + key.length + version.length + (page.link?.length ?? 0);
+    if (size > this.maxBytes) return;
     const old = this.entries.get(key);
     if (old) this.drop(key, old);
-    this.entries.set(key, { ...page, version });
+    this.entries.set(key, { ...page, version, size });
     this.bytes += size;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
@@ -66,7 +69,7 @@ export class PageCache {
 
   private drop(key: string, entry: Entry) {
     this.entries.delete(key);
-    this.bytes -= entry.body.length;
+    this.bytes -= entry.size;
   }
 }
 
