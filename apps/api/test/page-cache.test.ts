@@ -132,6 +132,35 @@ describe("the default task list page each copy keeps", () => {
     expect(await onA.list("")).toEqual([]);
   });
 
+  it("never keeps a page under the version of a change committed while the page was read", async () => {
+    const me = await a.createUser();
+    const onA = on(originA, me);
+    const task = await onA.create({ title: "Before" });
+    // Copy A's own pool, wrapped: right after it reads the page's rows, and before the route
+    // goes on, a change commits on another connection (as another copy's write would).
+    const pool = a.pool;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    let interleave = true;
+    const wrapped = async (...args: unknown[]) => {
+      const result = await query(...args);
+      const name = (args[0] as { name?: string } | undefined)?.name ?? "";
+      if (interleave && name.startsWith("task_list_newest")) {
+        interleave = false;
+        await b.pool.query("update task set title = 'After' where id = $1", [task.id]);
+      }
+      return result;
+    };
+    (pool as { query: unknown }).query = wrapped;
+    try {
+      expect(titles(await onA.list(""))).toEqual(["Before"]);
+    } finally {
+      (pool as { query: unknown }).query = query;
+    }
+    expect(interleave).toBe(false);
+    expect(titles(await onA.list(""))).toEqual(["After"]);
+    expect(titles(await onA.list(""))).toEqual(["After"]);
+  });
+
   it("never shows a list to a member removed from it, on the copy that kept the page", async () => {
     const owner = await a.createUser();
     const guest = await a.createUser();
