@@ -62,7 +62,7 @@ export class PageCache {
     }
   }
 
-  /** How many pages and bytes are kept (for tests and metrics). */
+  /** How many pages and bytes are kept. */
   get size(): { pages: number; bytes: number } {
     return { pages: this.entries.size, bytes: this.bytes };
   }
